@@ -1,0 +1,1 @@
+"""On-call notifications and public status-post drafts."""

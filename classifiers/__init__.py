@@ -1,0 +1,1 @@
+"""Mention classifiers: rules first, transformer models for the rest."""

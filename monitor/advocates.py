@@ -1,0 +1,75 @@
+"""Brand advocates: people who praise the brand repeatedly, over days, with reach, and no recent complaints."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import asdict, dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import and_, case, distinct, func, select
+
+from monitor.models import AuthorRow, ClassificationRow, MentionRow
+from monitor.store import Store
+
+
+@dataclass(slots=True)
+class Advocate:
+    """One ranked advocate, ready to export."""
+
+    brand: str
+    source: str
+    handle: str
+    score: float
+    praise: int
+    praise_days: int
+    complaints: int
+    followers: int
+    best_post: str | None
+
+    def to_json(self) -> dict[str, Any]:
+        """Return a JSON-ready dict."""
+        return asdict(self)
+
+
+def score(praise: int, praise_days: int, complaints: int, followers: int) -> float:
+    """Repeated praise across days counts most; reach adds a little; recent complaints subtract."""
+    return round(2.0 * praise_days + 0.5 * praise + 0.5 * math.log10(1 + followers) - 3.0 * complaints, 2)
+
+
+def rank_advocates(store: Store, now: datetime, brand: str | None = None, limit: int = 20,
+                   min_praise: int = 2, days: int = 90) -> list[Advocate]:
+    """Rank authors by sustained public praise over the last `days` (reposts do not count)."""
+    since = now - timedelta(days=days)
+    recent = now - timedelta(days=30)
+    label = ClassificationRow.label
+    is_praise = label == "praise"
+    praise = func.sum(case((is_praise, 1), else_=0))
+    praise_days = func.count(distinct(case((is_praise, func.date(MentionRow.created_at)), else_=None)))
+    complaints = func.sum(case((and_(label.in_(["complaint", "outage"]), MentionRow.created_at >= recent), 1),
+                               else_=0))
+    stmt = (
+        select(MentionRow.brand, MentionRow.source, MentionRow.author_id, func.max(MentionRow.author_handle),
+               praise, praise_days, complaints, func.max(AuthorRow.followers))
+        .join(ClassificationRow, ClassificationRow.mention_id == MentionRow.id)
+        .join(AuthorRow, and_(AuthorRow.source == MentionRow.source, AuthorRow.author_id == MentionRow.author_id),
+              isouter=True)
+        .where(MentionRow.created_at >= since, MentionRow.created_at <= now, MentionRow.is_repost.is_(False))
+        .group_by(MentionRow.brand, MentionRow.source, MentionRow.author_id)
+        .having(praise >= min_praise)
+    )
+    if brand:
+        stmt = stmt.where(MentionRow.brand == brand)
+    with store.engine.connect() as conn:
+        rows = conn.execute(stmt).all()
+        ranked = sorted(
+            (Advocate(b, src, handle, score(int(p), int(d), int(c or 0), int(f or 0)), int(p), int(d),
+                      int(c or 0), int(f or 0), None) for b, src, _aid, handle, p, d, c, f in rows),
+            key=lambda a: (-a.score, a.handle))[:limit]
+        for adv in ranked:
+            adv.best_post = conn.execute(
+                select(MentionRow.text).join(ClassificationRow, ClassificationRow.mention_id == MentionRow.id)
+                .where(MentionRow.source == adv.source, MentionRow.author_handle == adv.handle,
+                       MentionRow.brand == adv.brand, label == "praise", MentionRow.is_repost.is_(False))
+                .order_by(func.length(MentionRow.text).desc()).limit(1)).scalar()
+    return [a for a in ranked if a.score > 0]

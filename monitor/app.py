@@ -1,0 +1,119 @@
+"""Wiring: build the runtime from settings, and run the daemon (sources, pipeline, dashboard)."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import signal
+from dataclasses import dataclass
+
+from aiohttp import web
+
+from alerts.drafts import Drafter
+from alerts.notifier import Notifier
+from classifiers.base import Classifier
+from monitor.brands import BrandMatcher
+from monitor.clock import Clock, SimulatedClock, SystemClock
+from monitor.detection import Detection
+from monitor.evidence import EvidenceBuffer
+from monitor.incidents import IncidentManager
+from monitor.pipeline import Pipeline
+from monitor.settings import Settings
+from monitor.sources import build_sources
+from monitor.store import Store
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Runtime:
+    """Everything the pipeline, the drill and the dashboard share."""
+
+    settings: Settings
+    clock: Clock
+    store: Store
+    classifier: Classifier
+    notifier: Notifier
+    incidents: IncidentManager
+    pipeline: Pipeline
+    base_url: str
+
+
+def build_classifier(settings: Settings) -> Classifier:
+    """The configured classifier (the rules tier for now)."""
+    from classifiers.rules import RulesClassifier
+
+    return RulesClassifier(settings.topics)
+
+
+def build_runtime(settings: Settings, clock: Clock, store_url: str | None = None,
+                  alert_urls: list[str] | None = None, base_url: str | None = None) -> Runtime:
+    """Create the store, classifier, detectors, notifier, drafter, incident manager and pipeline."""
+    store = Store(store_url or settings.store.url)
+    classifier = build_classifier(settings)
+    notifier = Notifier(alert_urls if alert_urls is not None else settings.alerts.urls,
+                        retry_attempts=settings.alerts.retry_attempts)
+    evidence = EvidenceBuffer()
+    base_url = base_url or f"http://{settings.web.host}:{settings.web.port}"
+    incidents = IncidentManager(store, notifier, Drafter(settings.status_posts), settings, clock, evidence,
+                                base_url)
+    pipeline = Pipeline(store, classifier, BrandMatcher(settings.brands), Detection(settings.detector),
+                        incidents, evidence, clock, settings.pipeline.queue_size, settings.pipeline.batch_size)
+    return Runtime(settings, clock, store, classifier, notifier, incidents, pipeline, base_url)
+
+
+async def _ticker(runtime: Runtime, stop: asyncio.Event) -> None:
+    """Close buckets on the wall clock, so silence is observed and incidents can resolve."""
+    period = max(1.0, runtime.settings.detector.bucket_seconds / 4)
+    while not stop.is_set():
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), timeout=period)
+        await runtime.pipeline.advance(runtime.clock.now())
+
+
+async def run_daemon(settings: Settings, stop: asyncio.Event | None = None) -> Runtime:
+    """Run until stopped: every source feeds the pipeline; the dashboard serves on localhost."""
+    from monitor.web import create_app
+
+    stop = stop or asyncio.Event()
+    replay_only = bool(settings.sources) and all(s.type == "replay" for s in settings.sources)
+    clock: Clock = SimulatedClock() if replay_only else SystemClock()
+    runtime = build_runtime(settings, clock)
+    sources = build_sources(settings, clock)
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        with contextlib.suppress(NotImplementedError, RuntimeError):
+            loop.add_signal_handler(sig, stop.set)
+    runner = None
+    if settings.web.enabled:
+        runner = web.AppRunner(create_app(runtime))
+        await runner.setup()
+        await web.TCPSite(runner, settings.web.host, settings.web.port).start()
+        log.info("dashboard on %s", runtime.base_url)
+        print(f"dashboard: {runtime.base_url}  (Ctrl-C to stop)", flush=True)
+    consumer = asyncio.create_task(runtime.pipeline.consume())
+    tasks = [asyncio.create_task(_run_source(s, runtime), name=s.name) for s in sources]
+    if not replay_only:
+        tasks.append(asyncio.create_task(_ticker(runtime, stop)))
+    await stop.wait()
+    for task in tasks:
+        task.cancel()
+    await asyncio.gather(*tasks, return_exceptions=True)
+    await runtime.pipeline.close()
+    await consumer
+    if runner:
+        await runner.cleanup()
+    runtime.store.close()
+    return runtime
+
+
+async def _run_source(source: object, runtime: Runtime) -> None:
+    """Run one source; a failure is logged with its reason and does not stop the others."""
+    try:
+        await source.run(runtime.pipeline.emit)  # type: ignore[attr-defined]
+        log.info("source %s finished", source.name)  # type: ignore[attr-defined]
+    except asyncio.CancelledError:
+        raise
+    except Exception as exc:
+        log.error("source %s stopped: %s", getattr(source, "name", "?"), exc)

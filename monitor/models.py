@@ -1,0 +1,121 @@
+"""SQLModel tables: every mention, verdict, incident, alert and post, auditable."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, Column, DateTime, Text, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+
+def _ts(**kwargs: Any) -> Any:
+    return Field(sa_column=Column(DateTime(timezone=True), **kwargs))
+
+
+class AuthorRow(SQLModel, table=True):
+    """A person who mentioned a brand, per source."""
+
+    __tablename__ = "authors"
+    source: str = Field(primary_key=True, max_length=32)
+    author_id: str = Field(primary_key=True, max_length=128)
+    handle: str = Field(index=True, max_length=256)
+    name: str | None = Field(default=None, max_length=256)
+    followers: int | None = None
+
+
+class MentionRow(SQLModel, table=True):
+    """One stored mention; (source, external_id) is unique so replays never duplicate."""
+
+    __tablename__ = "mentions"
+    __table_args__ = (UniqueConstraint("source", "external_id", name="uq_mention_source_id"),)
+    id: int | None = Field(default=None, primary_key=True)
+    source: str = Field(max_length=32)
+    external_id: str = Field(max_length=128)
+    brand: str = Field(index=True, max_length=128)
+    created_at: datetime = _ts(nullable=False, index=True)
+    text: str = Field(sa_column=Column(Text, nullable=False))
+    author_id: str = Field(max_length=128)
+    author_handle: str = Field(max_length=256)
+    lang: str | None = Field(default=None, max_length=16)
+    url: str | None = None
+    in_reply_to: str | None = Field(default=None, max_length=128)
+    is_repost: bool = False
+    extra: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+
+
+class ClassificationRow(SQLModel, table=True):
+    """The classifier's verdict on one mention."""
+
+    __tablename__ = "classifications"
+    mention_id: int = Field(primary_key=True, foreign_key="mentions.id")
+    label: str = Field(index=True, max_length=16)
+    sentiment: str = Field(max_length=16)
+    lang: str = Field(max_length=16)
+    topic: str | None = Field(default=None, max_length=64)
+    model: str = Field(max_length=128)
+    scores: dict[str, float] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+
+
+class IncidentRow(SQLModel, table=True):
+    """A spike judged to be a problem: its lifecycle and the evidence kept."""
+
+    __tablename__ = "incidents"
+    id: int | None = Field(default=None, primary_key=True)
+    brand: str = Field(index=True, max_length=128)
+    signal: str = Field(max_length=32)
+    state: str = Field(default="investigating", max_length=16)
+    severity: int = 1
+    topic: str | None = Field(default=None, max_length=64)
+    started_at: datetime = _ts(nullable=False)
+    opened_at: datetime = _ts(nullable=False, index=True)
+    resolved_at: datetime | None = _ts(nullable=True)
+    acknowledged_at: datetime | None = _ts(nullable=True)
+    acknowledged_by: str | None = Field(default=None, max_length=128)
+    peak_rate: float = 0.0
+    baseline_rate: float = 0.0
+    evidence: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+
+
+class AlertRow(SQLModel, table=True):
+    """One on-call page for one incident step, with its delivery outcome."""
+
+    __tablename__ = "alerts"
+    __table_args__ = (UniqueConstraint("incident_id", "kind", "step", name="uq_alert_step"),)
+    id: int | None = Field(default=None, primary_key=True)
+    incident_id: int = Field(foreign_key="incidents.id", index=True)
+    kind: str = Field(max_length=16)
+    step: int = 0
+    severity: int = 1
+    at: datetime = _ts(nullable=False)
+    title: str = Field(sa_column=Column(Text, nullable=False))
+    body: str = Field(sa_column=Column(Text, nullable=False))
+    delivered: bool = False
+    attempts: int = 0
+    error: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+
+
+class StatusPostRow(SQLModel, table=True):
+    """A public status post: drafted, then approved by a human before it is published."""
+
+    __tablename__ = "status_posts"
+    id: int | None = Field(default=None, primary_key=True)
+    incident_id: int = Field(foreign_key="incidents.id", index=True)
+    phase: str = Field(max_length=16)
+    state: str = Field(default="pending_approval", max_length=24)
+    lang: str = Field(max_length=16)
+    text: str = Field(sa_column=Column(Text, nullable=False))
+    created_at: datetime = _ts(nullable=False)
+    problems: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+
+
+class RejectedRow(SQLModel, table=True):
+    """An input set aside because it could not be accepted, kept for inspection."""
+
+    __tablename__ = "rejected_inputs"
+    id: int | None = Field(default=None, primary_key=True)
+    source: str = Field(max_length=64)
+    location: str = Field(max_length=512)
+    reason: str = Field(sa_column=Column(Text, nullable=False))
+    raw: str = Field(sa_column=Column(Text, nullable=False))
+    at: datetime = _ts(nullable=False)

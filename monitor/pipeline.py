@@ -1,0 +1,126 @@
+"""The bounded async pipeline: sources -> queue -> classify -> store -> detect -> incidents."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from classifiers.base import Classification, Classifier
+from monitor.brands import BrandMatcher
+from monitor.clock import Clock, SimulatedClock
+from monitor.detection import Detection, signals_for
+from monitor.evidence import EvidenceBuffer
+from monitor.incidents import IncidentManager
+from monitor.mention import Mention, Rejected
+from monitor.store import Store
+
+log = logging.getLogger(__name__)
+_DONE = object()
+
+
+@dataclass
+class Stats:
+    """What the pipeline has seen so far."""
+
+    received: int = 0
+    stored: int = 0
+    duplicates: int = 0
+    unmatched: int = 0
+    rejected: int = 0
+    by_label: Counter[str] = field(default_factory=Counter)
+    rejects: list[dict[str, str]] = field(default_factory=list)
+    last_event: datetime | None = None
+
+
+class Pipeline:
+    """One consumer keeps event order: batches are classified off the loop, stored, then detected."""
+
+    def __init__(self, store: Store, classifier: Classifier, matcher: BrandMatcher, detection: Detection,
+                 incidents: IncidentManager, evidence: EvidenceBuffer, clock: Clock,
+                 queue_size: int = 10_000, batch_size: int = 256,
+                 on_batch: Callable[[int], None] | None = None) -> None:
+        self.store, self.classifier, self.matcher = store, classifier, matcher
+        self.detection, self.incidents, self.evidence, self.clock = detection, incidents, evidence, clock
+        self.queue: asyncio.Queue[object] = asyncio.Queue(maxsize=queue_size)
+        self.batch_size = batch_size
+        self.stats = Stats()
+        self.on_batch = on_batch
+        self.event_time = isinstance(clock, SimulatedClock)
+
+    async def emit(self, record: Mention | Rejected) -> None:
+        """Hand one record to the pipeline; waits when the queue is full (backpressure)."""
+        await self.queue.put(record)
+
+    async def close(self) -> None:
+        """Tell the consumer that no more records will come."""
+        await self.queue.put(_DONE)
+
+    async def consume(self) -> None:
+        """Process batches until close() is called."""
+        done = False
+        while not done:
+            batch = [await self.queue.get()]
+            while len(batch) < self.batch_size and not self.queue.empty():
+                batch.append(self.queue.get_nowait())
+            if batch[-1] is _DONE:
+                batch.pop()
+                done = True
+            await self.process([r for r in batch if r is not _DONE])  # type: ignore[misc]
+
+    async def process(self, batch: list[Mention | Rejected]) -> None:
+        """Classify, store and detect one batch; rejected records are set aside with their reason."""
+        rejects = [r for r in batch if isinstance(r, Rejected)]
+        if rejects:
+            self.stats.rejected += len(rejects)
+            self.stats.rejects.extend(r.to_json() for r in rejects[: max(0, 1000 - len(self.stats.rejects))])
+            for r in rejects:
+                log.warning("set aside %s: %s", r.location, r.reason)
+            await asyncio.to_thread(self.store.save_rejects, "intake", rejects, self.clock.now())
+        mentions: list[tuple[Mention, str]] = []
+        seen: set[tuple[str, str]] = set()
+        for record in batch:
+            if isinstance(record, Rejected):
+                continue
+            self.stats.received += 1
+            brand = self.matcher.match(record)
+            if brand is None:
+                self.stats.unmatched += 1
+            elif record.key in seen:
+                self.stats.duplicates += 1
+            else:
+                seen.add(record.key)
+                mentions.append((record, brand))
+        if mentions:
+            await self._handle(mentions)
+        if self.on_batch:
+            self.on_batch(len(batch))
+
+    async def _handle(self, mentions: list[tuple[Mention, str]]) -> None:
+        texts = [m.text for m, _ in mentions]
+        hints = [m.lang for m, _ in mentions]
+        verdicts: list[Classification] = await asyncio.to_thread(self.classifier.classify_batch, texts, hints)
+        items = [(m, b, c) for (m, b), c in zip(mentions, verdicts, strict=True)]
+        fresh = await asyncio.to_thread(self.store.save_batch, items)
+        self.stats.duplicates += len(items) - len(fresh)
+        self.stats.stored += len(fresh)
+        for index in fresh:
+            mention, brand, cls = items[index]
+            self.stats.by_label[cls.label] += 1
+            signals = signals_for(cls)
+            self.detection.add(brand, mention.created_at, f"{mention.source}:{mention.author.id}", signals)
+            self.evidence.record(brand, signals, mention, cls)
+        latest = max(m.created_at for m, _ in mentions)
+        self.stats.last_event = max(latest, self.stats.last_event or latest)
+        if self.event_time:
+            self.clock.set(self.stats.last_event)  # type: ignore[attr-defined]
+        await self.advance(self.clock.now())
+
+    async def advance(self, now: datetime) -> None:
+        """Judge every closed bucket and let incidents react; also called by the daemon's ticker."""
+        for brand, signal, event in self.detection.advance(now):
+            await self.incidents.on_event(brand, signal, event, self.detection.recent(brand, signal))
+        await self.incidents.tick(now)

@@ -1,0 +1,165 @@
+"""Storage through SQLModel: idempotent batch inserts keyed by (source, id), SQLite or PostgreSQL."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Engine, event, func, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlmodel import Session, SQLModel, create_engine
+
+from classifiers.base import Classification
+from monitor.clock import as_utc
+from monitor.mention import Mention, Rejected
+from monitor.models import (
+    AlertRow,
+    AuthorRow,
+    ClassificationRow,
+    IncidentRow,
+    MentionRow,
+    RejectedRow,
+    StatusPostRow,
+)
+
+
+def make_engine(url: str) -> Engine:
+    """Create an engine; SQLite gets WAL and relaxed fsync, which suits a stream of batches."""
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
+    engine = create_engine(url, pool_pre_ping=True)
+    if engine.dialect.name == "sqlite":
+        @event.listens_for(engine, "connect")
+        def _pragmas(dbapi_conn: Any, _record: Any) -> None:
+            cur = dbapi_conn.cursor()
+            cur.execute("PRAGMA journal_mode=WAL")
+            cur.execute("PRAGMA synchronous=NORMAL")
+            cur.execute("PRAGMA foreign_keys=ON")
+            cur.close()
+    return engine
+
+
+class Store:
+    """All reads and writes of the monitor's history; blocking, so callers use a thread."""
+
+    def __init__(self, url: str) -> None:
+        self.engine = make_engine(url)
+        SQLModel.metadata.create_all(self.engine)
+        self._dialect = sqlite if self.engine.dialect.name == "sqlite" else postgresql
+
+    def close(self) -> None:
+        """Release connections."""
+        self.engine.dispose()
+
+    def save_batch(self, items: Sequence[tuple[Mention, str, Classification]]) -> list[int]:
+        """Store mentions with their authors and verdicts; return the indexes of the new ones."""
+        if not items:
+            return []
+        insert = self._dialect.insert
+        authors: dict[tuple[str, str], dict[str, Any]] = {}
+        for mention, _brand, _cls in items:
+            a = mention.author
+            authors[(mention.source, a.id)] = {"source": mention.source, "author_id": a.id, "handle": a.handle,
+                                               "name": a.name, "followers": a.followers}
+        rows = [{
+            "source": m.source, "external_id": m.id, "brand": brand, "created_at": m.created_at,
+            "text": m.text, "author_id": m.author.id, "author_handle": m.author.handle, "lang": m.lang,
+            "url": m.url, "in_reply_to": m.in_reply_to, "is_repost": m.is_repost, "extra": m.extra,
+        } for m, brand, _cls in items]
+        with self.engine.begin() as conn:
+            stmt = insert(AuthorRow)
+            conn.execute(stmt.on_conflict_do_update(
+                index_elements=["source", "author_id"],
+                set_={"handle": stmt.excluded.handle, "name": stmt.excluded.name,
+                      "followers": func.coalesce(stmt.excluded.followers, AuthorRow.followers)}),
+                list(authors.values()))
+            result = conn.execute(
+                insert(MentionRow).on_conflict_do_nothing(index_elements=["source", "external_id"])
+                .returning(MentionRow.id, MentionRow.source, MentionRow.external_id,
+                           sort_by_parameter_order=True), rows)
+            new_ids = {(src, ext): pk for pk, src, ext in result.all()}
+            fresh: list[int] = []
+            verdicts = []
+            for index, (mention, _brand, cls) in enumerate(items):
+                pk = new_ids.pop(mention.key, None)
+                if pk is None:
+                    continue
+                fresh.append(index)
+                verdicts.append({"mention_id": pk, "label": cls.label, "sentiment": cls.sentiment,
+                                 "lang": cls.lang, "topic": cls.topic, "model": cls.model,
+                                 "scores": {**cls.scores, **{f"sentiment.{k}": v
+                                                             for k, v in cls.sentiment_scores.items()}}})
+            if verdicts:
+                conn.execute(insert(ClassificationRow).on_conflict_do_nothing(), verdicts)
+        return fresh
+
+    def save_rejects(self, source: str, rejects: Sequence[Rejected], at: datetime) -> None:
+        """Set aside inputs that could not be accepted, with their reasons."""
+        if not rejects:
+            return
+        with self.engine.begin() as conn:
+            conn.execute(RejectedRow.__table__.insert(), [  # type: ignore[attr-defined]
+                {"source": source, "location": r.location[:500], "reason": r.reason,
+                 "raw": r.raw.replace("\x00", ""), "at": at} for r in rejects])
+
+    def add(self, row: SQLModel) -> Any:
+        """Insert or update one row and return it refreshed."""
+        with Session(self.engine, expire_on_commit=False) as session:
+            session.add(row)
+            session.commit()
+            session.refresh(row)
+            return row
+
+    def get(self, model: type[Any], key: Any) -> Any:
+        """Fetch one row by primary key."""
+        with Session(self.engine, expire_on_commit=False) as session:
+            return session.get(model, key)
+
+    def all(self, model: type[Any], *where: Any, order: Any = None, limit: int | None = None) -> list[Any]:
+        """Select rows of one table."""
+        stmt = select(model).where(*where)
+        if order is not None:
+            stmt = stmt.order_by(order)
+        if limit:
+            stmt = stmt.limit(limit)
+        with Session(self.engine, expire_on_commit=False) as session:
+            return list(session.scalars(stmt))
+
+    def count_mentions(self) -> int:
+        """Return the number of stored mentions."""
+        with self.engine.connect() as conn:
+            return conn.execute(select(func.count()).select_from(MentionRow)).scalar_one()
+
+    def label_counts(self, brand: str | None = None) -> dict[str, int]:
+        """Count stored mentions by label."""
+        stmt = (select(ClassificationRow.label, func.count())
+                .join(MentionRow, MentionRow.id == ClassificationRow.mention_id)
+                .group_by(ClassificationRow.label))
+        if brand:
+            stmt = stmt.where(MentionRow.brand == brand)
+        with self.engine.connect() as conn:
+            return {label: n for label, n in conn.execute(stmt)}
+
+    def rejected_count(self) -> int:
+        """Return how many inputs were set aside."""
+        with self.engine.connect() as conn:
+            return conn.execute(select(func.count()).select_from(RejectedRow)).scalar_one()
+
+    def open_incidents(self) -> list[IncidentRow]:
+        """Incidents not yet resolved."""
+        return self.all(IncidentRow, IncidentRow.resolved_at.is_(None), order=IncidentRow.id)  # type: ignore[union-attr]
+
+    def alerts_for(self, incident_id: int) -> list[AlertRow]:
+        """Alerts of one incident in order."""
+        return self.all(AlertRow, AlertRow.incident_id == incident_id, order=AlertRow.id)
+
+    def posts(self, state: str | None = None) -> list[StatusPostRow]:
+        """Status posts, optionally in one state."""
+        where = [StatusPostRow.state == state] if state else []
+        return self.all(StatusPostRow, *where, order=StatusPostRow.id)
+
+
+def utc(value: datetime | None) -> datetime | None:
+    """Normalise a datetime read back from the database."""
+    return as_utc(value) if value is not None else None

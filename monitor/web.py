@@ -1,0 +1,103 @@
+"""The read-only dashboard: counts by label, incidents with evidence, drafts awaiting approval."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+from typing import Any
+
+from aiohttp import web
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+
+from monitor.advocates import rank_advocates
+from monitor.app import Runtime
+from monitor.models import IncidentRow
+from monitor.report import alert_json, incident_json, post_json
+
+RUNTIME = web.AppKey("runtime", Runtime)
+TEMPLATES = Environment(loader=FileSystemLoader(Path(__file__).parent / "templates"),
+                        autoescape=select_autoescape(["html"]))
+
+
+def sparkline(series: list[Any], width: int = 360, height: int = 60) -> str:
+    """An inline SVG polyline of bucket counts (numbers only, nothing to escape)."""
+    counts = [float(c) for _t, c in series] or [0.0]
+    top = max(counts) or 1.0
+    step = width / max(1, len(counts) - 1)
+    points = " ".join(f"{i * step:.1f},{height - c / top * (height - 4) - 2:.1f}" for i, c in enumerate(counts))
+    return (f'<svg class="spark" width="{width}" height="{height}" viewBox="0 0 {width} {height}">'
+            f'<polyline fill="none" stroke="#c0392b" stroke-width="2" points="{points}"/></svg>')
+
+
+def _summary(runtime: Runtime) -> dict[str, Any]:
+    store = runtime.store
+    stats = runtime.pipeline.stats
+    return {
+        "now": runtime.clock.now().isoformat(),
+        "mentions": store.count_mentions(),
+        "rejected": store.rejected_count(),
+        "by_label": store.label_counts(),
+        "incidents": [incident_json(r, with_series=False)
+                      for r in store.all(IncidentRow, order=IncidentRow.id.desc(), limit=50)],  # type: ignore[union-attr]
+        "status_posts": [post_json(p) for p in store.posts("pending_approval")],
+        "advocates": [a.to_json() for a in rank_advocates(store, runtime.clock.now(), limit=10)],
+        "received": stats.received,
+    }
+
+
+async def index(request: web.Request) -> web.Response:
+    """The cockpit page."""
+    runtime = request.app[RUNTIME]
+    data = await asyncio.to_thread(_summary, runtime)
+    html = TEMPLATES.get_template("index.html").render(**data)
+    return web.Response(text=html, content_type="text/html")
+
+
+async def incident_page(request: web.Request) -> web.Response:
+    """One incident: lifecycle, evidence, volume series, alerts and drafts."""
+    runtime = request.app[RUNTIME]
+    try:
+        incident_id = int(request.match_info["id"])
+    except ValueError:
+        raise web.HTTPNotFound(text="no such incident") from None
+    row = await asyncio.to_thread(runtime.store.get, IncidentRow, incident_id)
+    if row is None:
+        raise web.HTTPNotFound(text="no such incident")
+    alerts = await asyncio.to_thread(runtime.store.alerts_for, incident_id)
+    posts = [p for p in await asyncio.to_thread(runtime.store.posts) if p.incident_id == incident_id]
+    html = TEMPLATES.get_template("incident.html").render(
+        incident=incident_json(row), alerts=[alert_json(a) for a in alerts], posts=[post_json(p) for p in posts],
+        chart=sparkline(row.evidence.get("series", [])))
+    return web.Response(text=html, content_type="text/html")
+
+
+async def api_summary(request: web.Request) -> web.Response:
+    """The same data as the cockpit, as JSON."""
+    return web.json_response(await asyncio.to_thread(_summary, request.app[RUNTIME]))
+
+
+async def healthz(request: web.Request) -> web.Response:
+    """Liveness: the process answers and the queue depth is visible."""
+    runtime = request.app[RUNTIME]
+    return web.json_response({"ok": True, "queue": runtime.pipeline.queue.qsize()})
+
+
+@web.middleware
+async def security_headers(request: web.Request, handler: Any) -> web.StreamResponse:
+    """Pages never run scripts or get framed."""
+    response = await handler(request)
+    response.headers.setdefault("Content-Security-Policy", "default-src 'self'; style-src 'unsafe-inline'")
+    response.headers.setdefault("X-Frame-Options", "DENY")
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    return response
+
+
+def create_app(runtime: Runtime) -> web.Application:
+    """Build the dashboard application around a runtime."""
+    app = web.Application(middlewares=[security_headers])
+    app[RUNTIME] = runtime
+    app.router.add_get("/", index)
+    app.router.add_get("/incidents/{id}", incident_page)
+    app.router.add_get("/api/summary", api_summary)
+    app.router.add_get("/healthz", healthz)
+    return app

@@ -1,0 +1,73 @@
+"""On-call notifications through Apprise, delivered to a real local json:// target."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from alerts.notifier import Notifier, redact
+from monitor.settings import ConfigError
+
+
+async def no_wait(_seconds: float) -> None:
+    """Backoff without sleeping."""
+
+
+async def test_delivers_title_and_body_to_json_target(hook: tuple[Any, str]) -> None:
+    recorder, url = hook
+    delivery = await Notifier([url], sleep=no_wait).send("[Acme] outage spike", "What: outage reports")
+    assert delivery.ok and delivery.attempts == 1 and delivery.error is None
+    assert len(recorder.received) == 1
+    assert recorder.received[0]["title"] == "[Acme] outage spike"
+    assert recorder.received[0]["message"] == "What: outage reports"
+    assert recorder.received[0]["type"] == "warning"
+
+
+async def test_retries_then_succeeds(hook: tuple[Any, str]) -> None:
+    recorder, url = hook
+    recorder.fail_next = 2
+    waits: list[float] = []
+
+    async def record_wait(seconds: float) -> None:
+        waits.append(seconds)
+
+    delivery = await Notifier([url], retry_attempts=3, backoff=1.0, sleep=record_wait).send("t", "b")
+    assert delivery.ok and delivery.attempts == 3
+    assert waits == [1.0, 2.0]
+    assert len(recorder.received) == 1
+
+
+async def test_failure_reason_captured_and_other_targets_not_repeated(hook: tuple[Any, str],
+                                                                       tmp_path: Path) -> None:
+    recorder, url = hook
+    log = tmp_path / "alerts.log"
+    notifier = Notifier([url, f"oncall://?path={log}&console=no", "json://127.0.0.1:9/nothing"],
+                        retry_attempts=2, sleep=no_wait)
+    delivery = await notifier.send("title", "body")
+    assert not delivery.ok
+    assert "127.0.0.1:9" in delivery.error and "json://" in delivery.error
+    assert len(recorder.received) == 1
+    assert log.read_text().count("title") == 1
+
+
+async def test_tags_select_targets(hook: tuple[Any, str], tmp_path: Path) -> None:
+    recorder, url = hook
+    log = tmp_path / "a.log"
+    notifier = Notifier([f"{url} #critical", f"oncall://?path={log}&console=no #ops"], sleep=no_wait)
+    assert (await notifier.send("t", "b", tag="ops")).ok
+    assert recorder.received == [] and log.exists()
+    assert (await notifier.send("t", "b", tag="critical")).ok
+    assert len(recorder.received) == 1
+    assert not (await notifier.send("t", "b", tag="nobody")).ok
+
+
+def test_bad_url_is_a_config_error_without_the_secret() -> None:
+    with pytest.raises(ConfigError) as info:
+        Notifier(["https://user:supersecret@"])
+    assert "alerts.urls[0]" in str(info.value) and "supersecret" not in str(info.value)
+
+
+def test_redact_hides_passwords() -> None:
+    assert "hunter2" not in redact("json://user:hunter2@example.com/path")

@@ -1,0 +1,92 @@
+"""Storage: idempotent by (source, id) across batches and restarts, on SQLite and on PostgreSQL."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from classifiers.base import Classification
+from monitor.mention import Author, Mention, Rejected
+from monitor.models import IncidentRow, RejectedRow
+from monitor.store import Store
+
+T0 = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)
+PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/test"
+
+
+def mention(i: int, source: str = "x", followers: int | None = None) -> Mention:
+    """A small mention with a distinct id."""
+    return Mention(id=str(i), source=source, created_at=T0 + timedelta(seconds=i), text=f"@acme post {i}",
+                   author=Author(id=f"a{i % 3}", handle=f"user{i % 3}", followers=followers), extra={"n": i})
+
+
+VERDICT = Classification("complaint", "negative", "en", "login", {"complaint": 0.9}, {"negative": 0.8})
+
+
+def _postgres_url() -> Iterator[str]:
+    psycopg = pytest.importorskip("psycopg")
+    try:
+        admin = psycopg.connect("host=127.0.0.1 port=5432 user=postgres dbname=test", autocommit=True,
+                                connect_timeout=3)
+    except psycopg.OperationalError as exc:
+        pytest.skip(f"PostgreSQL is not reachable on 127.0.0.1:5432 ({exc})")
+    name = f"monitor_{uuid.uuid4().hex[:10]}"
+    admin.execute(f"CREATE DATABASE {name}")
+    try:
+        yield f"postgresql://postgres@127.0.0.1:5432/{name}"
+    finally:
+        admin.execute(f"DROP DATABASE {name} WITH (FORCE)")
+        admin.close()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def url(request: pytest.FixtureRequest, store_url: str) -> Iterator[str]:
+    """Each test runs on SQLite and on PostgreSQL (skipped with the reason when no server answers)."""
+    if request.param == "sqlite":
+        yield store_url
+    else:
+        yield from _postgres_url()
+
+
+def test_save_batch_is_idempotent_across_batches_and_restarts(url: str) -> None:
+    store = Store(url)
+    first = [(mention(i), "Acme", VERDICT) for i in range(5)]
+    assert store.save_batch(first) == [0, 1, 2, 3, 4]
+    assert store.save_batch(first[:2] + [(mention(5), "Acme", VERDICT)]) == [2]
+    store.close()
+    reopened = Store(url)
+    assert reopened.save_batch(first) == []
+    assert reopened.save_batch([(mention(1, source="bluesky"), "Acme", VERDICT)]) == [0]
+    assert reopened.count_mentions() == 7
+    assert reopened.label_counts() == {"complaint": 7}
+    assert reopened.label_counts("Other") == {}
+    reopened.close()
+
+
+def test_authors_upserted_followers_kept(url: str) -> None:
+    store = Store(url)
+    store.save_batch([(mention(0, followers=50), "Acme", VERDICT)])
+    store.save_batch([(mention(3, followers=None), "Acme", VERDICT)])
+    from monitor.models import AuthorRow
+
+    author = store.get(AuthorRow, ("x", "a0"))
+    assert author.followers == 50 and author.handle == "user0"
+    store.close()
+
+
+def test_rejects_and_incident_roundtrip(url: str) -> None:
+    store = Store(url)
+    store.save_rejects("intake", [Rejected("f.jsonl:3", "malformed JSON", "{oops\x00")], T0)
+    assert store.rejected_count() == 1
+    assert store.all(RejectedRow)[0].raw == "{oops"
+    row = store.add(IncidentRow(brand="Acme", signal="outage", started_at=T0, opened_at=T0, evidence={"a": 1}))
+    row.severity = 5
+    row.evidence = {**row.evidence, "b": 2}
+    store.add(row)
+    again = store.get(IncidentRow, row.id)
+    assert again.severity == 5 and again.evidence == {"a": 1, "b": 2}
+    assert [r.id for r in store.open_incidents()] == [row.id]
+    store.close()
