@@ -1,4 +1,4 @@
-"""The local default alert target: `oncall://FILE` (or `oncall://?path=/abs/file`) appends each page to a file and echoes it."""
+"""The local default alert target: `oncall://FILE` appends each page to a file and echoes it."""
 
 from __future__ import annotations
 

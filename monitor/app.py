@@ -18,8 +18,9 @@ from monitor.clock import Clock, SimulatedClock, SystemClock
 from monitor.detection import Detection
 from monitor.evidence import EvidenceBuffer
 from monitor.incidents import IncidentManager
+from monitor.models import IncidentRow
 from monitor.pipeline import Pipeline
-from monitor.settings import Settings
+from monitor.settings import ConfigError, Settings
 from monitor.sources import build_sources
 from monitor.store import Store
 
@@ -72,8 +73,9 @@ async def _ticker(runtime: Runtime, stop: asyncio.Event) -> None:
         await runtime.pipeline.advance(runtime.clock.now())
 
 
-async def run_daemon(settings: Settings, stop: asyncio.Event | None = None) -> Runtime:
-    """Run until stopped: every source feeds the pipeline; the dashboard serves on localhost."""
+async def run_daemon(settings: Settings, stop: asyncio.Event | None = None, exit_when_done: bool = False
+                     ) -> Runtime:
+    """Run until stopped (or until every source is done): sources feed the pipeline, the dashboard serves."""
     from monitor.web import create_app
 
     stop = stop or asyncio.Event()
@@ -89,13 +91,21 @@ async def run_daemon(settings: Settings, stop: asyncio.Event | None = None) -> R
     if settings.web.enabled:
         runner = web.AppRunner(create_app(runtime))
         await runner.setup()
-        await web.TCPSite(runner, settings.web.host, settings.web.port).start()
+        try:
+            await web.TCPSite(runner, settings.web.host, settings.web.port).start()
+        except OSError as exc:
+            await runner.cleanup()
+            raise ConfigError(f"web.port: cannot listen on {settings.web.host}:{settings.web.port} "
+                              f"({exc.strerror}). Hint: set another [web] port or stop the other process") from None
         log.info("dashboard on %s", runtime.base_url)
         print(f"dashboard: {runtime.base_url}  (Ctrl-C to stop)", flush=True)
     consumer = asyncio.create_task(runtime.pipeline.consume())
-    tasks = [asyncio.create_task(_run_source(s, runtime), name=s.name) for s in sources]
+    feeding = [asyncio.create_task(_run_source(s, runtime), name=s.name) for s in sources]
+    tasks = list(feeding)
     if not replay_only:
         tasks.append(asyncio.create_task(_ticker(runtime, stop)))
+    if feeding:
+        tasks.append(asyncio.create_task(_when_fed(runtime, feeding, stop if exit_when_done else None)))
     await stop.wait()
     for task in tasks:
         task.cancel()
@@ -106,6 +116,19 @@ async def run_daemon(settings: Settings, stop: asyncio.Event | None = None) -> R
         await runner.cleanup()
     runtime.store.close()
     return runtime
+
+
+async def _when_fed(runtime: Runtime, feeding: list[asyncio.Task[None]], stop: asyncio.Event | None) -> None:
+    """When every source is done and the queue drained, say what was found (and stop if asked)."""
+    await asyncio.gather(*feeding, return_exceptions=True)
+    await runtime.pipeline.queue.join()
+    stats = runtime.pipeline.stats
+    incidents = await asyncio.to_thread(runtime.store.all, IncidentRow)
+    pending = await asyncio.to_thread(runtime.store.posts, "pending_approval")
+    print(f"sources done: {stats.stored} mentions stored, {stats.rejected} set aside, {len(incidents)} incidents, "
+          f"{len(pending)} status posts awaiting approval; see {runtime.base_url}", flush=True)
+    if stop is not None:
+        stop.set()
 
 
 async def _run_source(source: object, runtime: Runtime) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections import Counter, deque
 from dataclasses import dataclass
@@ -12,11 +13,12 @@ from classifiers.base import Classification
 from monitor.mention import Mention
 
 WORD = re.compile(r"[#\w']+", re.UNICODE)
-STOPWORDS = frozenset(
+STOPWORDS = frozenset((
     "a an the and or but is are was were be been to of in on at for with my me i you it this that is's "
-    "it's im i'm do does did not no so just again still all any your our we they he she rt via amp "
-    "il lo la i gli le un una di da in con su per tra fra e è ed o ma non mi ti si ci vi che chi "
-    "del della dei delle al alla ai alle nel nella sono ho ha hanno anche ancora più come".split())
+    "it's im i'm do does did not no so just again still all any your our we they he she rt via amp il lo "
+    "la i gli le un una di da in con su per tra fra e è ed o ma non mi ti si ci vi che chi del della dei "
+    "delle al alla ai alle nel nella sono ho ha hanno anche ancora più come "
+).split())
 
 
 @dataclass(slots=True)
@@ -88,6 +90,6 @@ def top_phrases(texts: list[str], limit: int = 5) -> list[str]:
         tokens = [t for t in WORD.findall(re.sub(r"https?://\S+|@\w+", " ", text.lower()))
                   if t not in STOPWORDS and len(t) > 1]
         words.update(set(tokens))
-        pairs.update({f"{a} {b}" for a, b in zip(tokens, tokens[1:], strict=False)})
+        pairs.update({f"{a} {b}" for a, b in itertools.pairwise(tokens)})
     ranked = [p for p, n in pairs.most_common(limit) if n > 1]
     return ranked or [w for w, n in words.most_common(limit) if n > 1]

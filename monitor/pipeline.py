@@ -9,6 +9,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from sqlalchemy.exc import OperationalError
+
 from classifiers.base import Classification, Classifier
 from monitor.brands import BrandMatcher
 from monitor.clock import Clock, SimulatedClock
@@ -69,7 +71,32 @@ class Pipeline:
             if batch[-1] is _DONE:
                 batch.pop()
                 done = True
-            await self.process([r for r in batch if r is not _DONE])  # type: ignore[misc]
+            try:
+                await self._process_safely([r for r in batch if r is not _DONE])  # type: ignore[misc]
+            finally:
+                for _ in range(len(batch) + done):
+                    self.queue.task_done()
+
+    async def _process_safely(self, batch: list[Mention | Rejected]) -> None:
+        """Retry a batch while the database is unreachable (nothing accepted is lost); set it aside on a bug."""
+        delay = 0.5
+        while True:
+            try:
+                await self.process(batch)
+                return
+            except OperationalError as exc:
+                log.error("database unavailable, batch of %d kept, retrying in %.1f s: %s", len(batch), delay,
+                          str(exc).splitlines()[0])
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, 30.0)
+            except Exception as exc:
+                log.exception("batch of %d failed; setting it aside", len(batch))
+                reason = f"internal error: {type(exc).__name__}: {exc}"
+                kept = [Rejected(f"{m.source}:{m.id}", reason, m.text[:200]) for m in batch
+                        if isinstance(m, Mention)]
+                self.stats.rejected += len(kept)
+                await asyncio.to_thread(self.store.save_rejects, "pipeline", kept, self.clock.now())
+                return
 
     async def process(self, batch: list[Mention | Rejected]) -> None:
         """Classify, store and detect one batch; rejected records are set aside with their reason."""

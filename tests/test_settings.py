@@ -42,7 +42,7 @@ def test_env_expansion_and_missing_secret(monkeypatch: pytest.MonkeyPatch) -> No
     settings = parse_settings({"alerts": {"urls": ["json://h/${HOOK_TOKEN}"]}})
     assert settings.alerts.urls == ["json://h/s3cret"]
     monkeypatch.delenv("HOOK_TOKEN")
-    with pytest.raises(ConfigError, match="alerts.urls\\[0\\]: environment variable HOOK_TOKEN is not set"):
+    with pytest.raises(ConfigError, match=r"alerts.urls\[0\]: environment variable HOOK_TOKEN is not set"):
         parse_settings({"alerts": {"urls": ["json://h/${HOOK_TOKEN}"]}})
 
 

@@ -55,7 +55,7 @@ def test_save_batch_is_idempotent_across_batches_and_restarts(url: str) -> None:
     store = Store(url)
     first = [(mention(i), "Acme", VERDICT) for i in range(5)]
     assert store.save_batch(first) == [0, 1, 2, 3, 4]
-    assert store.save_batch(first[:2] + [(mention(5), "Acme", VERDICT)]) == [2]
+    assert store.save_batch([*first[:2], (mention(5), "Acme", VERDICT)]) == [2]
     store.close()
     reopened = Store(url)
     assert reopened.save_batch(first) == []

@@ -1,0 +1,48 @@
+"""The README documents every command, every config section and every mention field."""
+
+from __future__ import annotations
+
+from monitor.cli import COMMANDS
+from monitor.mention import KNOWN_FIELDS
+from monitor.settings import Settings
+from monitor.sources import source_types
+from tests.conftest import ROOT
+
+README = (ROOT / "README.md").read_text(encoding="utf-8")
+EXAMPLE = (ROOT / "config" / "example.toml").read_text(encoding="utf-8")
+
+
+def test_readme_opens_with_the_two_commands() -> None:
+    lines = [line for line in README.splitlines() if line.startswith("python3.11 -m venv")]
+    assert len(lines) == 2
+    assert lines[0].endswith("run_monitor.py") and lines[1].endswith("-m pytest")
+    assert all("torch==2.13.0" in line for line in lines)
+    ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+    assert lines[1] in ci
+
+
+def test_every_command_documented() -> None:
+    for command in COMMANDS:
+        assert f"`{command}" in README, command
+
+
+def test_every_mention_field_documented() -> None:
+    for field in KNOWN_FIELDS:
+        assert f"`{field}`" in README, field
+
+
+def test_every_config_key_in_the_example() -> None:
+    for section, field in Settings.model_fields.items():
+        if section == "base_dir":
+            continue
+        assert f"[{section}]" in EXAMPLE or f"[[{section}]]" in EXAMPLE, section
+        model = field.annotation
+        inner = getattr(model, "__args__", (model,))[0]
+        for key in getattr(inner, "model_fields", {}):
+            if key not in ("type", "name"):
+                assert f"{key} =" in EXAMPLE, f"{section}.{key}"
+
+
+def test_every_source_documented() -> None:
+    for name in source_types():
+        assert f"`{name}`" in README, name

@@ -1,0 +1,87 @@
+"""The whole pipeline on generated scenarios: an outage is found, paged and drafted; normal days are quiet."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from monitor.drill import run_drill
+from monitor.settings import Settings, load_settings
+from monitor.simulate import generate, write_jsonl
+from tests.conftest import ROOT
+
+
+def scenario_file(tmp_path: Path, name: str, seed: int = 1, days: float | None = None) -> tuple[Path, dict]:
+    """Write a generated scenario and return its path and ground truth."""
+    path = tmp_path / f"{name}.jsonl"
+    write_jsonl(generate(name, seed=seed, days=days), path)
+    truth = json.loads(Path(str(path) + ".truth.json").read_text())
+    return path, truth
+
+
+def demo_settings() -> Settings:
+    """The demo config (brands with status pages and languages)."""
+    return load_settings(ROOT / "config" / "demo.toml")
+
+
+@pytest.mark.slow
+async def test_outage_is_detected_paged_and_drafted(tmp_path: Path, hook: tuple[Any, str]) -> None:
+    recorder, url = hook
+    path, truth = scenario_file(tmp_path, "outage")
+    report = await run_drill(demo_settings(), path, db_url=f"sqlite:///{tmp_path / 'd.db'}", alert_urls=[url],
+                             progress=False)
+    outage = next(e for e in truth["events"] if e["kind"] == "outage")
+    start, end = datetime.fromisoformat(outage["start"]), datetime.fromisoformat(outage["end"])
+    assert report["mentions"] > 1000 and report["rejected"]["count"] == 0
+    incidents = [i for i in report["incidents"] if i["brand"] == outage["brand"]]
+    assert len(incidents) == 1, report["incidents"]
+    incident = incidents[0]
+    assert incident["signal"] == "outage"
+    opened = datetime.fromisoformat(incident["opened_at"])
+    assert 0 <= (opened - start).total_seconds() <= 10 * 60
+    assert incident["resolved_at"] is not None
+    assert datetime.fromisoformat(incident["resolved_at"]) <= end + timedelta(minutes=30)
+    assert incident["peak_rate"] > 3 * max(incident["baseline_rate"], 0.1)
+    assert incident["evidence"]["samples"] and incident["evidence"]["top_phrases"]
+    kinds = [a["kind"] for a in report["alerts"] if a["incident"] == incident["id"]]
+    assert kinds[0] == "open" and kinds[-1] == "resolve"
+    assert all(a["delivered"] for a in report["alerts"])
+    titles = [m["title"] for m in recorder.received]
+    assert len(titles) == len(report["alerts"]) and "all clear" in titles[-1]
+    assert "Incident page: http" in recorder.received[0]["message"]
+    posts = [p for p in report["status_posts"] if p["incident"] == incident["id"]]
+    assert [p["phase"] for p in posts] == ["investigating", "resolved"]
+    assert all(p["state"] == "pending_approval" and p["problems"] == [] for p in posts)
+    assert posts[0]["lang"] in ("en", "it")
+    assert report["advocates"] and report["advocates"][0]["score"] > 0
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", ["normal", "campaign"])
+async def test_no_incident_without_an_outage(tmp_path: Path, name: str) -> None:
+    path, truth = scenario_file(tmp_path, name)
+    assert all(e["kind"] != "outage" for e in truth["events"])
+    report = await run_drill(demo_settings(), path, db_url=f"sqlite:///{tmp_path / 'd.db'}", progress=False)
+    assert report["mentions"] > 5000
+    assert report["incidents"] == [], [(i["signal"], i["opened_at"]) for i in report["incidents"]]
+    assert report["alerts"] == [] and report["status_posts"] == []
+    if name == "campaign":
+        assert report["by_label"]["praise"] > report["by_label"].get("outage", 0)
+
+
+async def test_replay_twice_stores_nothing_twice_and_bad_lines_are_set_aside(tmp_path: Path) -> None:
+    path, _ = scenario_file(tmp_path, "normal", days=0.2)
+    lines = path.read_bytes().splitlines(keepends=True)
+    path.write_bytes(b"".join(lines[:50]) + b"{broken\n" + b"\xff\xfe\n" + b'{"id": "x"}\n' + b"".join(lines[50:]))
+    db = f"sqlite:///{tmp_path / 'd.db'}"
+    first = await run_drill(Settings(), path, db_url=db, progress=False)
+    assert first["mentions"] == len(lines)
+    assert first["rejected"]["count"] == 3
+    assert [r["location"].rsplit(":", 1)[1] for r in first["rejected"]["items"]] == ["51", "52", "53"]
+    assert "malformed JSON" in first["rejected"]["items"][0]["reason"]
+    second = await run_drill(Settings(), path, db_url=db, progress=False)
+    assert second["mentions"] == 0 and second["duplicates"] == len(lines)
