@@ -76,8 +76,8 @@ class IncidentManager:
                       "signals": [signal]})
         row = await self._save(row)
         current = self.open[brand] = OpenIncident(row, {signal})
-        await self._page(current, "open", 0)
-        await self._draft(current, "investigating")
+        await self._page(current, "open", 0, event.at)
+        await self._draft(current, "investigating", event.at)
 
     async def _grow(self, current: OpenIncident, signal: str, event: EpisodeEvent, series: list[Any]) -> None:
         row = current.row
@@ -98,7 +98,7 @@ class IncidentManager:
         current.row = await self._save(row)
         if raised:
             current.escalations += 1
-            await self._page(current, "escalate", current.escalations)
+            await self._page(current, "escalate", current.escalations, event.at)
 
     async def _resolve(self, brand: str, current: OpenIncident, event: EpisodeEvent, series: list[Any]) -> None:
         row = current.row
@@ -108,8 +108,8 @@ class IncidentManager:
                         "series": series if series else row.evidence.get("series", [])}
         current.row = await self._save(row)
         del self.open[brand]
-        await self._page(current, "resolve", 0)
-        await self._draft(current, "resolved")
+        await self._page(current, "resolve", 0, event.at)
+        await self._draft(current, "resolved", event.at)
 
     async def tick(self, now: datetime) -> None:
         """Escalate open incidents nobody acknowledged in time (once per incident)."""
@@ -119,7 +119,7 @@ class IncidentManager:
             if row.acknowledged_at is None and not current.unacked_paged and as_utc(row.opened_at) + wait <= now:
                 current.unacked_paged = True
                 current.escalations += 1
-                await self._page(current, "escalate", current.escalations, unacked=True)
+                await self._page(current, "escalate", current.escalations, now, unacked=True)
 
     async def acknowledge(self, incident_id: int, who: str) -> IncidentRow | None:
         """Record that someone is on it; stops the no-acknowledgement escalation."""
@@ -135,11 +135,12 @@ class IncidentManager:
     def _rate(self, per_bucket: float) -> float:
         return round(per_bucket * 60.0 / self.settings.detector.bucket_seconds, 3)
 
-    async def _page(self, current: OpenIncident, kind: str, step: int, unacked: bool = False) -> None:
+    async def _page(self, current: OpenIncident, kind: str, step: int, at: datetime, unacked: bool = False
+                    ) -> None:
         row = current.row
         title, body = self.message(row, kind, unacked)
         alert = await self._save(AlertRow(incident_id=row.id, kind=kind, step=step, severity=row.severity,
-                                          at=self.clock.now(), title=title, body=body))
+                                          at=at, title=title, body=body))
         delivery = await self.notifier.send(title, body, notify_type="success" if kind == "resolve" else (
             "failure" if row.severity >= 7 else "warning"), tag=None)
         alert.delivered, alert.attempts, alert.error = delivery.ok, delivery.attempts, delivery.error
@@ -172,7 +173,7 @@ class IncidentManager:
         lines.append(f"Incident page: {self.base_url}/incidents/{row.id}")
         return title, "\n".join(lines)
 
-    async def _draft(self, current: OpenIncident, phase: str) -> None:
+    async def _draft(self, current: OpenIncident, phase: str, at: datetime) -> None:
         if not self.settings.status_posts.enabled:
             return
         row = current.row
@@ -180,8 +181,8 @@ class IncidentManager:
         langs = Counter(row.evidence.get("langs", {}))
         allowed = brand.languages or ["en", "it"]
         lang = next((lang for lang, _n in langs.most_common() if lang in allowed), allowed[0])
-        draft = self.drafter.draft(brand, phase, lang, row.topic, as_utc(row.started_at), self.clock.now(),
+        draft = self.drafter.draft(brand, phase, lang, row.topic, as_utc(row.started_at), at,
                                    as_utc(row.resolved_at) if row.resolved_at else None)
         await self._save(StatusPostRow(incident_id=row.id, phase=phase, state="pending_approval",
-                                       lang=draft.lang, text=draft.text, created_at=self.clock.now(),
+                                       lang=draft.lang, text=draft.text, created_at=at,
                                        problems=draft.problems))

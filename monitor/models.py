@@ -5,12 +5,29 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column, DateTime, Text, UniqueConstraint
+from sqlalchemy import JSON, Column, DateTime, Dialect, Text, TypeDecorator, UniqueConstraint
 from sqlmodel import Field, SQLModel
+
+from monitor.clock import as_utc
+
+
+class UtcDateTime(TypeDecorator[datetime]):
+    """Timestamps stored in UTC and always read back timezone-aware (SQLite keeps no offset)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        """Store UTC."""
+        return as_utc(value) if value is not None else None
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        """Read back aware UTC."""
+        return as_utc(value) if value is not None else None
 
 
 def _ts(**kwargs: Any) -> Any:
-    return Field(sa_column=Column(DateTime(timezone=True), **kwargs))
+    return Field(sa_column=Column(UtcDateTime(), **kwargs))
 
 
 class AuthorRow(SQLModel, table=True):

@@ -144,7 +144,12 @@ class Pipeline:
         self.stats.last_event = max(latest, self.stats.last_event or latest)
         if self.event_time:
             self.clock.set(self.stats.last_event)  # type: ignore[attr-defined]
-        await self.advance(self.clock.now())
+        try:
+            await self.advance(self.clock.now())
+        except OperationalError:
+            raise
+        except Exception:  # the mentions are stored; a bug in detection must not set them aside
+            log.exception("detection or incident handling failed after storing %d mentions", len(fresh))
 
     async def advance(self, now: datetime) -> None:
         """Judge every closed bucket and let incidents react; also called by the daemon's ticker."""

@@ -62,13 +62,16 @@ class DetectorSettings(Model):
 
     bucket_seconds: int = Field(60, gt=0)
     signals: list[Literal["outage", "complaints", "negative", "volume"]] = Field(
-        default_factory=lambda: ["outage", "complaints", "negative", "volume"])
+        default_factory=lambda: ["outage", "complaints", "negative"],
+        description="series that can open incidents; 'volume' alone would page on every campaign")
     threshold: float = Field(4.0, gt=0, description="score above which a bucket is anomalous")
     min_excess: float = Field(3.0, ge=0, description="minimum mentions per bucket above baseline")
     open_after_minutes: float = Field(2.0, ge=0)
     quiet_minutes: float = Field(10.0, gt=0)
-    warmup_minutes: float = Field(60.0, ge=0)
+    warmup_minutes: float = Field(60.0, ge=0, description="young baseline: noise is assumed at least the prior")
     timezone: str = "UTC"
+    instant_factor: float = Field(2.0, ge=1, description="a bucket scoring threshold x this opens at once")
+    level_halflife_minutes: float = Field(60.0, gt=0, description="memory of the recent level")
 
 
 class AlertSettings(Model):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -59,7 +60,7 @@ async def test_missing_replay_file_is_a_source_error(tmp_path: Path) -> None:
 ])
 def test_source_config_errors(options: dict, message: str) -> None:
     settings = parse_settings({"sources": [options]})
-    with pytest.raises(ConfigError, match=message):
+    with pytest.raises(ConfigError, match=re.escape(message)):
         build_sources(settings, SimulatedClock())
 
 
