@@ -1,0 +1,108 @@
+"""Small linear heads over the frozen encoder: sentiment, intent (complaint/praise/other) and outage report."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from classifiers.base import SENTIMENTS
+from classifiers.model_features import N_FEATURES, RULE_NAMES, ngram_rows, rule_features
+
+HEAD_CLASSES: dict[str, tuple[str, ...]] = {
+    "sentiment": SENTIMENTS,
+    "intent": ("complaint", "praise", "other"),
+    "outage": ("no", "yes"),
+}
+WEIGHTS_DIR = Path(__file__).resolve().parent / "weights"
+DEFAULT_HEADS = WEIGHTS_DIR / "heads.npz"
+
+
+class HeadsMismatchError(ValueError):
+    """The heads were trained on embeddings of another size (another encoder)."""
+
+
+@dataclass(slots=True)
+class Head:
+    """One linear head: logits = emb @ w_emb + ngrams @ w_ngram + rules @ w_rules + bias, then / temperature."""
+
+    classes: tuple[str, ...]
+    w_emb: np.ndarray
+    w_ngram: np.ndarray
+    w_rules: np.ndarray
+    bias: np.ndarray
+    temperature: float = 1.0
+
+    def logits(self, emb: np.ndarray, grams: list[tuple[np.ndarray, np.ndarray]], rules: np.ndarray) -> np.ndarray:
+        """Raw logits, one row per text."""
+        out = emb @ self.w_emb + rules @ self.w_rules + self.bias
+        for i, (index, values) in enumerate(grams):
+            if len(index):
+                out[i] += values @ self.w_ngram[index]
+        return out / self.temperature
+
+
+def softmax_rows(logits: np.ndarray) -> np.ndarray:
+    """Row-wise softmax."""
+    shifted = np.exp(logits - logits.max(axis=1, keepdims=True))
+    return shifted / shifted.sum(axis=1, keepdims=True)
+
+
+@dataclass(slots=True)
+class Heads:
+    """The trained heads, the idf they were trained with, and which encoder produced their embeddings."""
+
+    encoder: str
+    dim: int
+    version: str
+    idf: np.ndarray
+    heads: dict[str, Head] = field(default_factory=dict)
+    info: dict[str, object] = field(default_factory=dict)
+
+    @property
+    def name(self) -> str:
+        """Encoder and heads version, as Classification.model shows them."""
+        return f"{self.encoder}+heads-{self.version}"
+
+    def predict(self, emb: np.ndarray, keys: list[str], texts: list[str]) -> dict[str, np.ndarray]:
+        """Probabilities per head (n x classes), from embeddings, normalised texts (n-grams) and raw texts (rules)."""
+        if emb.shape[1] != self.dim:
+            raise HeadsMismatchError(f"heads were trained on {self.dim}-dimensional embeddings ({self.encoder}), "
+                                     f"the encoder gives {emb.shape[1]}: retrain them with python -m classifiers.train")
+        grams = ngram_rows(keys, self.idf)
+        rules = rule_features(texts)
+        return {name: softmax_rows(head.logits(emb, grams, rules)) for name, head in self.heads.items()}
+
+    def save(self, path: Path) -> None:
+        """Write every array to one compressed .npz (n-gram weights as float16)."""
+        meta = {"encoder": self.encoder, "dim": self.dim, "version": self.version, "info": self.info,
+                "heads": {n: {"classes": list(h.classes), "temperature": h.temperature} for n, h in self.heads.items()}}
+        arrays: dict[str, np.ndarray] = {"meta": np.array(json.dumps(meta)), "idf": self.idf.astype(np.float16)}
+        for name, head in self.heads.items():
+            arrays[f"{name}.w_emb"] = head.w_emb.astype(np.float32)
+            arrays[f"{name}.w_ngram"] = head.w_ngram.astype(np.float16)
+            arrays[f"{name}.w_rules"] = head.w_rules.astype(np.float32)
+            arrays[f"{name}.bias"] = head.bias.astype(np.float32)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        np.savez_compressed(path, **arrays)
+
+    @classmethod
+    def load(cls, path: Path = DEFAULT_HEADS) -> Heads:
+        """Read heads written by `save`; a clear error when the file is missing or malformed."""
+        if not Path(path).is_file():
+            raise FileNotFoundError(f"no trained heads at {path}: run python -m classifiers.train")
+        with np.load(path, allow_pickle=False) as data:
+            meta = json.loads(str(data["meta"]))
+            heads = {}
+            for name, spec in meta["heads"].items():
+                heads[name] = Head(tuple(spec["classes"]), data[f"{name}.w_emb"], data[f"{name}.w_ngram"].astype(
+                    np.float32), data[f"{name}.w_rules"], data[f"{name}.bias"], float(spec["temperature"]))
+            idf = data["idf"].astype(np.float32)
+        missing = set(HEAD_CLASSES) - set(heads)
+        if missing:
+            raise ValueError(f"{path} lacks the heads {sorted(missing)}")
+        if len(idf) != N_FEATURES or any(h.w_rules.shape[0] != len(RULE_NAMES) for h in heads.values()):
+            raise ValueError(f"{path} was written for other features: retrain with python -m classifiers.train")
+        return cls(meta["encoder"], int(meta["dim"]), meta["version"], idf, heads, meta.get("info", {}))

@@ -1,0 +1,146 @@
+"""Two tiers: rules evidence first, then transformer heads in batches; one verdict per mention, cached for reposts."""
+
+from __future__ import annotations
+
+import logging
+import math
+import threading
+from collections import OrderedDict
+from pathlib import Path
+
+import numpy as np
+
+from classifiers.base import LABELS, SENTIMENTS, Classification
+from classifiers.evidence import STRONG_OUTAGE
+from classifiers.model_heads import DEFAULT_HEADS, Heads, HeadsMismatchError
+from classifiers.rules import RulesClassifier, normalize_hint, rule_evidence
+from classifiers.textnorm import safe_text
+from classifiers.transformer import TransformerEncoder, cache_key
+
+log = logging.getLogger(__name__)
+
+VERDICT_CACHE = 20_000
+OUTAGE_FLOOR = 0.9
+"""An unmistakable outage phrase (rules evidence >= STRONG_OUTAGE) lifts the outage score to at least this..."""
+OUTAGE_DOUBT = 0.25
+"""...unless the outage head is confident it is no report (a forecast, advice, a restored service)."""
+QUESTION_CENTER, QUESTION_SLOPE = 1.5, 2.0
+PRAISE_VETO = 2.0
+"""Rules praise evidence this strong, with no outage phrase at all, caps the model's outage score at 0.5."""
+
+
+def _sigmoid(x: float) -> float:
+    return 1.0 / (1.0 + math.exp(-x))
+
+
+def combine(model: dict[str, np.ndarray], evidence: dict[str, float], blank: bool = False) -> dict[str, float]:
+    """Five label scores summing to 1 from one text's head probabilities and rules evidence (raise and veto)."""
+    if blank:
+        return {label: (1.0 if label == "other" else 0.0) for label in LABELS}
+    outage = float(model["outage"][1])
+    if evidence["outage"] >= STRONG_OUTAGE and outage >= OUTAGE_DOUBT:
+        outage = max(outage, OUTAGE_FLOOR)
+    elif evidence["outage"] == 0.0 and evidence["praise"] >= PRAISE_VETO:
+        outage = min(outage, 0.5)
+    complaint, praise, other = (float(x) for x in model["intent"])
+    question = _sigmoid(QUESTION_SLOPE * (evidence["question"] - QUESTION_CENTER)) if evidence["question"] else 0.0
+    question *= 1.0 - 0.5 * complaint
+    rest = (1.0 - outage) * (1.0 - question)
+    scores = {"complaint": rest * complaint, "praise": rest * praise, "outage": outage,
+              "question": (1.0 - outage) * question, "other": rest * other}
+    total = sum(scores.values())
+    return {label: scores[label] / total for label in LABELS}
+
+
+class TieredClassifier:
+    """Rules evidence and transformer heads combined; implements the Classifier protocol."""
+
+    name = "tiered"
+
+    def __init__(self, encoder: TransformerEncoder, heads: Heads, topics: dict[str, list[str]] | None = None,
+                 rules: RulesClassifier | None = None, cache_size: int = VERDICT_CACHE) -> None:
+        if heads.dim != encoder.dim:
+            raise HeadsMismatchError(
+                f"the heads were trained on {heads.dim}-dimensional embeddings of {heads.encoder}, but the encoder "
+                f"{encoder.name} gives {encoder.dim}: retrain them with python -m classifiers.train")
+        if heads.encoder != encoder.name:
+            log.warning("heads were trained on %s, the encoder is %s", heads.encoder, encoder.name)
+        self.encoder, self.heads = encoder, heads
+        self.rules = rules if rules is not None else RulesClassifier(topics)
+        self.model = heads.name
+        self.cache_size = cache_size
+        self._cache: OrderedDict[tuple[str, str | None], Classification] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def classify_batch(self, texts: list[str], lang_hints: list[str | None] | None = None) -> list[Classification]:
+        """Classify texts in order; repeated texts and reposts reuse the first verdict."""
+        hints = list(lang_hints or [])
+        clean = [safe_text(t) for t in texts]
+        keys = [(cache_key(t), normalize_hint(hints[i] if i < len(hints) else None)) for i, t in enumerate(clean)]
+        out: list[Classification | None] = [None] * len(clean)
+        todo: dict[tuple[str, str | None], list[int]] = {}
+        with self._lock:
+            for i, key in enumerate(keys):
+                hit = self._cache.get(key)
+                if hit is not None:
+                    self._cache.move_to_end(key)
+                    out[i] = _copy(hit)
+                else:
+                    todo.setdefault(key, []).append(i)
+        if todo:
+            first = [positions[0] for positions in todo.values()]
+            fresh = self._classify([clean[i] for i in first], [keys[i][1] for i in first])
+            with self._lock:
+                for key, verdict in zip(todo, fresh, strict=True):
+                    for i in todo[key]:
+                        out[i] = _copy(verdict)
+                    if self.cache_size:
+                        self._cache[key] = verdict
+                while len(self._cache) > self.cache_size:
+                    self._cache.popitem(last=False)
+        return [verdict for verdict in out if verdict is not None]
+
+    def explain(self, texts: list[str]) -> list[dict[str, object]]:
+        """Per text: the heads' own probabilities, the rules' evidence and verdict, and the combined scores."""
+        clean = [safe_text(t) for t in texts]
+        model = self._model_scores(clean)
+        ruled = self.rules.classify_batch(clean)
+        result = []
+        for i, text in enumerate(clean):
+            evidence = rule_evidence(text)
+            heads = {name: dict(zip(self.heads.heads[name].classes, (float(p) for p in probs[i]), strict=True))
+                     for name, probs in model.items()}
+            result.append({"model": heads, "rules": {"evidence": evidence, "scores": ruled[i].scores,
+                                                     "sentiment_scores": ruled[i].sentiment_scores},
+                           "scores": combine({n: p[i] for n, p in model.items()}, evidence, not text.strip())})
+        return result
+
+    def _model_scores(self, texts: list[str]) -> dict[str, np.ndarray]:
+        embeddings = self.encoder.encode(texts)
+        return self.heads.predict(embeddings, [cache_key(t) for t in texts], texts)
+
+    def _classify(self, texts: list[str], hints: list[str | None]) -> list[Classification]:
+        model = self._model_scores(texts)
+        ruled = self.rules.classify_batch(texts, hints)
+        verdicts = []
+        for i, text in enumerate(texts):
+            scores = combine({n: p[i] for n, p in model.items()}, rule_evidence(text), not text.strip())
+            sentiment_scores = {s: float(p) for s, p in zip(SENTIMENTS, model["sentiment"][i], strict=True)}
+            verdicts.append(Classification(
+                label=max(LABELS, key=scores.__getitem__), sentiment=max(SENTIMENTS, key=sentiment_scores.__getitem__),
+                lang=ruled[i].lang, topic=ruled[i].topic, scores=scores, sentiment_scores=sentiment_scores,
+                model=self.model))
+        return verdicts
+
+
+def _copy(verdict: Classification) -> Classification:
+    return Classification(verdict.label, verdict.sentiment, verdict.lang, verdict.topic, dict(verdict.scores),
+                          dict(verdict.sentiment_scores), verdict.model)
+
+
+def load_default_classifier(topics: dict[str, list[str]] | None = None, model: str | Path | None = None,
+                            heads: Path = DEFAULT_HEADS, threads: int | None = None) -> TieredClassifier:
+    """The shipped heads over the default (or configured) encoder; a clear error when they do not fit it."""
+    loaded = Heads.load(heads)
+    encoder = TransformerEncoder(model, threads=threads)
+    return TieredClassifier(encoder, loaded, topics)
