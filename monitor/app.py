@@ -42,7 +42,16 @@ class Runtime:
 
 
 def build_classifier(settings: Settings) -> Classifier:
-    """The configured classifier (the rules tier for now)."""
+    """The configured classifier: the rules tier, or rules plus the transformer heads."""
+    if settings.classifier.tier == "transformer":
+        from classifiers.tiered import load_default_classifier
+        from classifiers.transformer import ModelNotFoundError
+
+        try:
+            return load_default_classifier(settings.topics, settings.classifier.model or None,
+                                           threads=settings.classifier.threads)
+        except (ModelNotFoundError, ValueError, OSError) as exc:
+            raise ConfigError(f"classifier.model: {exc}") from None
     from classifiers.rules import RulesClassifier
 
     return RulesClassifier(settings.topics)

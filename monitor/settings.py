@@ -68,10 +68,27 @@ class DetectorSettings(Model):
     min_excess: float = Field(3.0, ge=0, description="minimum mentions per bucket above baseline")
     open_after_minutes: float = Field(2.0, ge=0)
     quiet_minutes: float = Field(10.0, gt=0)
-    warmup_minutes: float = Field(60.0, ge=0, description="young baseline: noise is assumed at least the prior")
+    warmup_minutes: float = Field(60.0, ge=0, description="cold start: noise is taken as at least its prior")
     timezone: str = "UTC"
-    instant_factor: float = Field(2.0, ge=1, description="a bucket scoring threshold x this opens at once")
-    level_halflife_minutes: float = Field(60.0, gt=0, description="memory of the recent level")
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown time zone {value!r} (use an IANA name like 'Europe/Rome' or 'UTC')") from None
+        return value
+
+
+class ClassifierSettings(Model):
+    """Which classifier tier runs: the fast rules alone, or rules plus the transformer heads."""
+
+    tier: Literal["rules", "transformer"] = "rules"
+    model: str | None = Field(None, description="encoder: a local directory or a cached Hugging Face id")
+    threads: int | None = Field(None, gt=0)
 
 
 class AlertSettings(Model):
@@ -118,6 +135,7 @@ class Settings(Model):
 
     brands: list[BrandSettings] = Field(default_factory=list)
     sources: list[SourceSettings] = Field(default_factory=list)
+    classifier: ClassifierSettings = Field(default_factory=ClassifierSettings)
     detector: DetectorSettings = Field(default_factory=DetectorSettings)
     alerts: AlertSettings = Field(default_factory=AlertSettings)
     status_posts: StatusPostSettings = Field(default_factory=StatusPostSettings)

@@ -77,3 +77,15 @@ async def test_daemon_runs_replay_to_the_end(tmp_path: Path, capsys: pytest.Capt
     assert runtime.pipeline.stats.stored == 500
     assert "sources done: 500 mentions stored" in capsys.readouterr().out
     assert Store(settings.store.url).all(IncidentRow) == []
+
+
+@pytest.mark.slow
+def test_transformer_tier_from_config(tmp_path: Path) -> None:
+    from monitor.app import build_classifier
+
+    classifier = build_classifier(parse_settings({"classifier": {"tier": "transformer", "threads": 1}}))
+    verdicts = classifier.classify_batch(["@acme l'app non funziona da stamattina", "love the new @acme update!"])
+    assert [v.label for v in verdicts] == ["outage", "praise"]
+    assert verdicts[0].model != "rules" and abs(sum(verdicts[0].scores.values()) - 1) < 1e-6
+    with pytest.raises(ConfigError, match="classifier.model"):
+        build_classifier(parse_settings({"classifier": {"tier": "transformer", "model": str(tmp_path / "none")}}))
