@@ -87,5 +87,5 @@ def test_transformer_tier_from_config(tmp_path: Path) -> None:
     verdicts = classifier.classify_batch(["@acme l'app non funziona da stamattina", "love the new @acme update!"])
     assert [v.label for v in verdicts] == ["outage", "praise"]
     assert verdicts[0].model != "rules" and abs(sum(verdicts[0].scores.values()) - 1) < 1e-6
-    with pytest.raises(ConfigError, match="classifier.model"):
+    with pytest.raises(ConfigError, match=r"classifier\.model"):
         build_classifier(parse_settings({"classifier": {"tier": "transformer", "model": str(tmp_path / "none")}}))
