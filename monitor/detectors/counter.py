@@ -1,0 +1,110 @@
+"""Count events per (brand, signal) in fixed buckets, each author once per bucket, silent buckets included."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+SeriesKey = tuple[str, str]
+MAX_BACKLOG_SECONDS = 7 * 86400  # a first close never replays more than a week of (mostly empty) buckets
+
+
+class Series:
+    """One (brand, signal) series: counts and authors of its still-open buckets."""
+
+    __slots__ = ("authors", "counts", "first")
+
+    def __init__(self, first: int) -> None:
+        self.first = first                          # first bucket index this series reports
+        self.counts: dict[int, int] = {}
+        self.authors: dict[int, set[str]] = {}
+
+    def drop_before(self, index: int) -> None:
+        """Forget buckets older than `index` (past the backlog limit)."""
+        self.counts = {i: n for i, n in self.counts.items() if i >= index}
+        self.authors = {i: a for i, a in self.authors.items() if i >= index}
+
+
+class BucketCounter:
+    """Lean bucket counting: integer bucket indexes, plain dicts, one timestamp() call per event."""
+
+    def __init__(self, bucket_seconds: int, dedupe_authors: bool = True) -> None:
+        if bucket_seconds <= 0:
+            raise ValueError(f"bucket_seconds must be positive, got {bucket_seconds}")
+        self.bucket_seconds = bucket_seconds
+        self.dedupe = dedupe_authors
+        self._series: dict[SeriesKey, Series] = {}
+        self._closed: int | None = None             # every bucket index below this has been reported
+
+    def _index(self, at: datetime) -> int:
+        stamp = at.timestamp() if at.tzinfo is not None else at.replace(tzinfo=UTC).timestamp()
+        index = int(stamp // self.bucket_seconds)
+        closed = self._closed
+        return index if closed is None or index >= closed else closed  # late: into the open bucket
+
+    def _series_for(self, brand: str, signal: str, index: int) -> Series:
+        key = (brand, signal)
+        series = self._series.get(key)
+        if series is None:
+            series = self._series[key] = Series(index)
+        elif index < series.first:
+            series.first = index
+        return series
+
+    def register(self, brand: str, signal: str, at: datetime) -> None:
+        """Make a series known from the bucket of `at` without counting anything, so its silence is reported."""
+        self._series_for(brand, signal, self._index(at))
+
+    def add(self, brand: str, signal: str, at: datetime, author: str) -> None:
+        """Count one event into its bucket (an author at most once per bucket and series, when deduping)."""
+        index = self._index(at)
+        series = self._series.get((brand, signal))
+        if series is None or index < series.first:
+            series = self._series_for(brand, signal, index)
+        if self.dedupe:
+            seen = series.authors.get(index)
+            if seen is None:
+                series.authors[index] = {author}
+            elif author in seen:
+                return
+            else:
+                seen.add(author)
+        counts = series.counts
+        counts[index] = counts.get(index, 0) + 1
+
+    def close_until(self, now: datetime) -> list[tuple[str, str, datetime, int]]:
+        """Every bucket ended by `now` as (brand, signal, bucket_start, count), oldest first; then forget them."""
+        stamp = now.timestamp() if now.tzinfo is not None else now.replace(tzinfo=UTC).timestamp()
+        end = int(stamp // self.bucket_seconds)
+        if self._closed is not None and end <= self._closed:
+            return []
+        self._closed = end
+        if not self._series:
+            return []
+        begin = max(min(series.first for series in self._series.values()),
+                    end - MAX_BACKLOG_SECONDS // self.bucket_seconds)
+        if begin >= end:
+            return []
+        out: list[tuple[str, str, datetime, int]] = []
+        starts: dict[int, datetime] = {}
+        for index in range(begin, end):
+            for (brand, signal), series in self._series.items():
+                if series.first > index:
+                    continue
+                if index == begin and series.counts and min(series.counts) < begin:
+                    series.drop_before(begin)
+                start = starts.get(index)
+                if start is None:
+                    start = starts[index] = datetime.fromtimestamp(index * self.bucket_seconds, UTC)
+                out.append((brand, signal, start, series.counts.pop(index, 0)))
+                series.authors.pop(index, None)
+        for series in self._series.values():
+            series.first = max(series.first, end)
+        return out
+
+    def series_keys(self) -> list[SeriesKey]:
+        """Every (brand, signal) seen or registered so far, in order of first appearance."""
+        return list(self._series)
+
+    def pending(self) -> int:
+        """How many events sit in buckets not yet closed (for monitoring and tests)."""
+        return sum(sum(series.counts.values()) for series in self._series.values())

@@ -1,0 +1,98 @@
+"""Small online estimators the baseline is built from: decayed ratios, time shapes, dispersion, a tail."""
+
+from __future__ import annotations
+
+
+class Decayed:
+    """A ratio of two exponentially decayed sums: an EWMA that starts as a plain running mean."""
+
+    __slots__ = ("decay", "den", "num")
+
+    def __init__(self, decay: float) -> None:
+        self.decay, self.num, self.den = decay, 0.0, 0.0
+
+    def add(self, num: float, den: float = 1.0, decay: float | None = None) -> None:
+        """Decay both sums (by `decay` when given) and add one observation."""
+        decay = self.decay if decay is None else decay
+        self.num = self.num * decay + num
+        self.den = self.den * decay + den
+
+    def value(self, default: float = 0.0) -> float:
+        """The current ratio, or `default` before any observation."""
+        return self.num / self.den if self.den > 0 else default
+
+
+class Shape:
+    """Factors per slot of a cycle (a day or a week cut in equal slots), each shrunk towards its parent's."""
+
+    __slots__ = ("decay", "den", "num", "parent", "prior_buckets", "prior_count", "seen", "size", "slot_hours")
+
+    def __init__(self, cycle_hours: float, slot_hours: float, decay: float, prior_count: float,
+                 prior_buckets: float, parent: Shape | None = None) -> None:
+        self.size = max(1, round(cycle_hours / slot_hours))
+        self.slot_hours = cycle_hours / self.size
+        self.decay, self.prior_count, self.prior_buckets = decay, prior_count, prior_buckets
+        self.parent = parent  # a coarser shape (or the same time of day for a weekly one)
+        self.num = [0.0] * self.size
+        self.den = [0.0] * self.size
+        self.seen = [0.0] * self.size
+
+    def at(self, hours: float) -> float:
+        """The factor at `hours` into the cycle, shrunk towards the parent's (or 1) while its slot has seen little."""
+        slot = int(hours / self.slot_hours) % self.size
+        fallback = 1.0 if self.parent is None else self.parent.at(hours)
+        ratio = (self.num[slot] + self.prior_count * fallback) / (self.den[slot] + self.prior_count)
+        weight = self.seen[slot] / (self.seen[slot] + self.prior_buckets)
+        return weight * ratio + (1.0 - weight) * fallback
+
+    def learn(self, hours: float, count: float, expected: float, weight: float = 1.0) -> None:
+        """Add one bucket (its count, and the level it is compared with) to its slot, with a weight."""
+        slot = int(hours / self.slot_hours) % self.size
+        decay = self.decay ** weight
+        self.num[slot] = self.num[slot] * decay + weight * count
+        self.den[slot] = self.den[slot] * decay + weight * expected
+        self.seen[slot] = self.seen[slot] * decay + weight
+
+
+class Overdispersion:
+    """Method-of-moments 1/k of negative-binomial counts (variance mean + mean^2/k), from decayed sums.
+
+    Evidence is weighed in squared expected counts: sparse series carry little of it, so they keep the prior.
+    """
+
+    __slots__ = ("den", "least", "num", "prior", "prior_weight", "scale")
+
+    def __init__(self, decay: float, prior: float, prior_weight: float, least: float = 100.0) -> None:
+        self.num, self.den, self.scale = Decayed(decay), Decayed(decay), Decayed(decay)
+        self.prior, self.prior_weight, self.least = prior, prior_weight, least
+
+    def add(self, count: float, mean: float) -> None:
+        """Learn one (clipped) count and its expectation; near-empty buckets weigh little (their squares are noise)."""
+        weight = mean / (1.0 + mean)
+        square = mean * mean * weight
+        self.num.add(((count - mean) ** 2 - mean) * weight, 1.0)
+        self.den.add(square, 1.0)
+        self.scale.add(square, 1.0)
+
+    def value(self, prior: float | None = None) -> float:
+        """The estimate, shrunk towards the prior (or `prior`) by `prior_weight` observations' worth; never negative."""
+        prior = self.prior if prior is None else prior
+        weight = max(self.prior_weight * self.scale.value(), self.least)
+        return max(0.0, (self.num.num + prior * weight) / (self.den.num + weight))
+
+
+class TailQuantile:
+    """Tracks a high quantile of scores by stochastic approximation; its ratio to the Gaussian one is the burstiness."""
+
+    __slots__ = ("normal", "p", "step", "value")
+
+    def __init__(self, p: float, normal: float, step: float) -> None:
+        self.p, self.normal, self.step, self.value = p, normal, step, normal
+
+    def learn(self, score: float, weight: float = 1.0) -> None:
+        """Move towards the quantile: up by step x p above it, down by step x (1 - p) below."""
+        self.value += weight * self.step * (self.p - (score <= self.value))
+
+    def factor(self) -> float:
+        """How much wider than Gaussian the upper tail is (never below 1)."""
+        return max(1.0, self.value / self.normal)

@@ -1,0 +1,133 @@
+"""Episodes of one series: open when it stays significantly high, escalate as it grows, resolve when calm."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from monitor.detectors.base import EpisodeEvent, EventKind, Verdict, as_utc, buckets_for, severity_of
+from monitor.detectors.seasonal import SeasonalDetector
+from monitor.settings import DetectorSettings
+
+INSTANT_FACTOR = 2.0  # one bucket scoring threshold x this opens an episode at once
+QUIET_EVIDENCE = 9.0  # a sparse episode needs a silence in which it would have sent ~9 reports (P(none) ~ 1e-4)
+QUIET_STRETCH = 4     # ... but never more than this many times quiet_minutes
+
+
+@dataclass(slots=True)
+class Episode:
+    """A run of anomalous buckets: pending until it lasts long enough, then open until it calms down."""
+
+    started_at: datetime
+    peak: float
+    severity: int
+    hits: int = 1         # buckets the run has lasted (anomalous, then at least clearly elevated)
+    opened: bool = False
+    reported: int = 0     # severity in the last open/escalate event
+    cool: int = 0         # buckets since the last one that was high on its own
+    excess: float = 0.0   # summed count above baseline since the episode opened ...
+    buckets: int = 0      # ... over this many buckets
+
+
+class SignalMonitor:
+    """The seasonal detector plus the episode state machine for one (brand, signal) series."""
+
+    def __init__(self, settings: DetectorSettings) -> None:
+        self.settings = settings
+        self.detector = SeasonalDetector(settings)
+        bucket = settings.bucket_seconds
+        self.open_after = buckets_for(settings.open_after_minutes, bucket)
+        self.quiet_after = buckets_for(settings.quiet_minutes, bucket)
+        self.instant = settings.threshold * INSTANT_FACTOR
+        self.calm_score = settings.threshold / 2.0
+        self.step = timedelta(seconds=bucket)
+        self.episode: Episode | None = None
+        self.last: datetime | None = None
+        self.run = 0  # consecutive buckets, up to this one, that are not calm
+
+    def _check_order(self, bucket_start: datetime) -> datetime:
+        start = as_utc(bucket_start)
+        if self.last is not None and start <= self.last:
+            raise ValueError(f"bucket {start.isoformat()} is not after the previous one {self.last.isoformat()}")
+        self.last = start
+        return start
+
+    def warm(self, history: Iterable[tuple[datetime, float]]) -> None:
+        """Teach the baseline backfilled (bucket_start, count) pairs, oldest first; no events."""
+        for start, count in history:
+            self.detector.observe(self._check_order(start), float(count))
+
+    def is_calm(self, verdict: Verdict) -> bool:
+        """This bucket alone is back near baseline: a small score or an excess below min_excess."""
+        return verdict.score < self.calm_score or verdict.excess < self.settings.min_excess
+
+    def observe(self, bucket_start: datetime, count: float) -> list[EpisodeEvent]:
+        """Judge one closed bucket (oldest first, each once) and return the episode events it causes."""
+        start = self._check_order(bucket_start)
+        count = float(count)
+        verdict = self.detector.observe(start, count)
+        self.run = 0 if self.is_calm(verdict) else self.run + 1
+        at = start + self.step
+        episode = self.episode
+        if episode is None:
+            if not verdict.anomalous:
+                return []
+            lasted = max(verdict.lead + 1, self.run)  # elevated buckets just before belong to the run
+            began = start - (lasted - 1) * self.step
+            episode = self.episode = Episode(began, max(count, verdict.window_peak),
+                                             self._severity(verdict, count, began, at), hits=lasted)
+            return self._maybe_open(episode, verdict, count, at)
+        if not episode.opened:
+            if not verdict.anomalous and self.is_calm(verdict):
+                self.episode = None  # a blip: back near baseline before it lasted
+                return []
+            # Started by an anomalous bucket, a run goes on while buckets stay clearly elevated (hysteresis).
+            episode.hits = max(episode.hits + 1, verdict.lead + 1)
+            episode.peak = max(episode.peak, count)
+            episode.severity = max(episode.severity, self._severity(verdict, count, episode.started_at, at))
+            return self._maybe_open(episode, verdict, count, at)
+        episode.peak = max(episode.peak, count)
+        high = verdict.score >= self.settings.threshold and verdict.excess >= self.settings.min_excess
+        episode.cool = 0 if high else episode.cool + 1  # and the quiet stretch as a whole must be calm
+        episode.excess += max(0.0, verdict.excess)
+        episode.buckets += 1
+        needed = self._quiet_needed(episode)
+        if episode.cool >= needed and self.detector.calm(needed):
+            self.episode = None
+            self.detector.settle()
+            return [self._event("resolve", episode, verdict, count, at)]
+        if verdict.excess <= 0:
+            return []
+        episode.severity = max(episode.severity, self._severity(verdict, count, episode.started_at, at))
+        if episode.severity >= episode.reported + 2:
+            episode.reported = episode.severity
+            return [self._event("escalate", episode, verdict, count, at)]
+        return []
+
+    def _quiet_needed(self, episode: Episode) -> int:
+        """Buckets of quiet that end an episode: quiet_minutes, or longer when its reports come slowly."""
+        rate = episode.excess / max(1, episode.buckets)
+        slow = math.ceil(QUIET_EVIDENCE / rate) if rate > 0 else self.quiet_after
+        return min(max(self.quiet_after, slow), QUIET_STRETCH * self.quiet_after)
+
+    def _maybe_open(self, episode: Episode, verdict: Verdict, count: float, at: datetime) -> list[EpisodeEvent]:
+        """Open once the excess has lasted open_after_minutes (in buckets), or at once when one bucket is huge."""
+        if episode.hits < self.open_after and verdict.score < self.instant:
+            return []
+        episode.opened, episode.reported = True, episode.severity
+        return [self._event("open", episode, verdict, count, at)]
+
+    def _severity(self, verdict: Verdict, count: float, started_at: datetime, at: datetime) -> int:
+        """Severity from this bucket, or from the window that made it anomalous when that says more."""
+        minutes = (at - started_at).total_seconds() / 60.0
+        level = severity_of(count, verdict.expected, self.settings.min_excess, minutes)
+        if verdict.anomalous and verdict.window > 1:
+            level = max(level, severity_of(verdict.window_total, verdict.window_expected, self.settings.min_excess,
+                                           minutes))
+        return level
+
+    @staticmethod
+    def _event(kind: EventKind, episode: Episode, verdict: Verdict, count: float, at: datetime) -> EpisodeEvent:
+        return EpisodeEvent(kind, at, episode.started_at, episode.severity, count, verdict.expected, episode.peak)
