@@ -32,6 +32,7 @@ class OpenIncident:
     active: set[str] = field(default_factory=set)
     escalations: int = 0
     unacked_paged: bool = False
+    calm_since: datetime | None = None
 
 
 class IncidentManager:
@@ -57,6 +58,9 @@ class IncidentManager:
                 await self._open(brand, signal, event, series)
             else:
                 current.active.add(signal)
+                if current.calm_since is not None:  # back within the monitoring hold: the same incident
+                    current.calm_since = None
+                    current.row.state = "investigating"
                 await self._grow(current, signal, event, series)
         elif current is not None and signal in current.active:
             if event.kind == "escalate":
@@ -64,7 +68,7 @@ class IncidentManager:
             elif event.kind == "resolve":
                 current.active.discard(signal)
                 if not current.active:
-                    await self._resolve(brand, current, event, series)
+                    await self._monitor(current, event, series)
 
     async def _open(self, brand: str, signal: str, event: EpisodeEvent, series: list[Any]) -> None:
         since = event.started_at
@@ -100,22 +104,35 @@ class IncidentManager:
             current.escalations += 1
             await self._page(current, "escalate", current.escalations, event.at)
 
-    async def _resolve(self, brand: str, current: OpenIncident, event: EpisodeEvent, series: list[Any]) -> None:
+    async def _monitor(self, current: OpenIncident, event: EpisodeEvent, series: list[Any]) -> None:
+        """Every signal is back to normal: watch for the monitoring hold before the all-clear."""
         row = current.row
-        row.state = "resolved"
-        row.resolved_at = event.at
+        current.calm_since = event.at
+        row.state = "monitoring"
         row.evidence = {**row.evidence, "active": [],
                         "series": series if series else row.evidence.get("series", [])}
         current.row = await self._save(row)
+
+    async def _resolve(self, brand: str, current: OpenIncident, at: datetime) -> None:
+        """The hold passed quietly: resolved since it went calm; page the all-clear and draft the post."""
+        row = current.row
+        row.state = "resolved"
+        row.resolved_at = current.calm_since
+        current.row = await self._save(row)
         del self.open[brand]
-        await self._page(current, "resolve", 0, event.at)
-        await self._draft(current, "resolved", event.at)
+        await self._page(current, "resolve", 0, at)
+        await self._draft(current, "resolved", at)
 
     async def tick(self, now: datetime) -> None:
-        """Escalate open incidents nobody acknowledged in time (once per incident)."""
+        """Resolve incidents whose monitoring hold passed; escalate those nobody acknowledged in time."""
         wait = timedelta(minutes=self.settings.alerts.escalate_unacked_minutes)
-        for current in list(self.open.values()):
+        hold = timedelta(minutes=self.settings.detector.monitoring_minutes)
+        for brand, current in list(self.open.items()):
             row = current.row
+            if current.calm_since is not None:
+                if now >= current.calm_since + hold:
+                    await self._resolve(brand, current, current.calm_since + hold)
+                continue
             if row.acknowledged_at is None and not current.unacked_paged and as_utc(row.opened_at) + wait <= now:
                 current.unacked_paged = True
                 current.escalations += 1

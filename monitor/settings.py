@@ -68,6 +68,9 @@ class DetectorSettings(Model):
     min_excess: float = Field(3.0, ge=0, description="minimum mentions per bucket above baseline")
     open_after_minutes: float = Field(2.0, ge=0)
     quiet_minutes: float = Field(10.0, gt=0)
+    monitoring_minutes: float = Field(
+        15.0, ge=0, description="after every signal is calm, wait this long before the all-clear; "
+                                "a spike within it reopens the same incident")
     warmup_minutes: float = Field(60.0, ge=0, description="cold start: noise is taken as at least its prior")
     timezone: str = "UTC"
 

@@ -56,6 +56,10 @@ async def test_lifecycle_pages_once_per_step_and_drafts(store_url: str, hook: tu
     await incidents.on_event("Acme", "complaints", event("resolve", 20), [])  # outage still active
     assert len(store.all(IncidentRow)) == 1 and store.all(IncidentRow)[0].resolved_at is None
     await incidents.on_event("Acme", "outage", event("resolve", 25), [])
+    assert store.all(IncidentRow)[0].state == "monitoring" and len(recorder.received) == 2
+    await incidents.tick(T0 + timedelta(minutes=39))
+    assert store.all(IncidentRow)[0].state == "monitoring"
+    await incidents.tick(T0 + timedelta(minutes=41))
     row = store.all(IncidentRow)[0]
     assert row.signal == "outage" and row.topic == "login" and row.severity == 6
     assert row.state == "resolved" and row.resolved_at == T0 + timedelta(minutes=25)
@@ -100,3 +104,21 @@ async def test_resolve_without_open_is_ignored(store_url: str, hook: tuple[Any, 
     await incidents.on_event("Acme", "outage", event("resolve", 5), [])
     await incidents.on_event("Acme", "outage", event("escalate", 5), [])
     assert store.all(IncidentRow) == [] and recorder.received == []
+
+
+async def test_a_spike_within_the_monitoring_hold_reopens_the_same_incident(store_url: str,
+                                                                            hook: tuple[Any, str]) -> None:
+    recorder, url = hook
+    incidents, store = manager(store_url, [url], SimulatedClock(T0))
+    await incidents.on_event("Acme", "outage", event("open", 2), [])
+    await incidents.on_event("Acme", "outage", event("resolve", 20), [])
+    await incidents.tick(T0 + timedelta(minutes=25))
+    await incidents.on_event("Acme", "outage", event("open", 30, severity=3), [])
+    assert store.all(IncidentRow)[0].state == "investigating"
+    await incidents.on_event("Acme", "outage", event("resolve", 50), [])
+    await incidents.tick(T0 + timedelta(minutes=70))
+    rows = store.all(IncidentRow)
+    assert len(rows) == 1 and rows[0].resolved_at == T0 + timedelta(minutes=50)
+    assert [a.kind for a in store.all(AlertRow)] == ["open", "resolve"]
+    assert [p.phase for p in store.all(StatusPostRow)] == ["investigating", "resolved"]
+    assert len(recorder.received) == 2 and "all clear" in recorder.received[1]["title"]
