@@ -10,7 +10,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from monitor.detectors.base import as_utc
+from monitor.clock import as_utc
 from monitor.detectors.tracker import SignalMonitor
 from monitor.settings import DetectorSettings
 

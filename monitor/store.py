@@ -11,7 +11,6 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, SQLModel, create_engine
 
 from classifiers.base import Classification
-from monitor.clock import as_utc
 from monitor.mention import Mention, Rejected
 from monitor.models import (
     AlertRow,
@@ -159,7 +158,3 @@ class Store:
         where = [StatusPostRow.state == state] if state else []
         return self.all(StatusPostRow, *where, order=StatusPostRow.id)
 
-
-def utc(value: datetime | None) -> datetime | None:
-    """Normalise a datetime read back from the database."""
-    return as_utc(value) if value is not None else None

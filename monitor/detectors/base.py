@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Literal
 
 EventKind = Literal["open", "escalate", "resolve"]
@@ -39,10 +39,6 @@ class Verdict:
     window_total: float = 0.0     # that window's count ...
     window_expected: float = 0.0  # ... and its expectation
 
-
-def as_utc(value: datetime) -> datetime:
-    """Return an aware UTC datetime; naive values are taken as UTC."""
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
 def buckets_for(minutes: float, bucket_seconds: int, least: int = 1) -> int:

@@ -8,7 +8,8 @@ from collections.abc import Iterable
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from monitor.detectors.base import Verdict, anscombe, as_utc, buckets_for, inverse_anscombe
+from monitor.clock import as_utc
+from monitor.detectors.base import Verdict, anscombe, buckets_for, inverse_anscombe
 from monitor.detectors.online import Decayed, Overdispersion, Shape, TailQuantile
 from monitor.detectors.tails import tail_score, upper_tail, z_of
 from monitor.settings import DetectorSettings

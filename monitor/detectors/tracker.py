@@ -7,7 +7,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from monitor.detectors.base import EpisodeEvent, EventKind, Verdict, as_utc, buckets_for, severity_of
+from monitor.clock import as_utc
+from monitor.detectors.base import EpisodeEvent, EventKind, Verdict, buckets_for, severity_of
 from monitor.detectors.seasonal import SeasonalDetector
 from monitor.settings import DetectorSettings
 
