@@ -39,22 +39,30 @@ class Notifier:
     """Send alerts to every configured Apprise URL, each target retried on its own; tags pick a subset."""
 
     def __init__(self, urls: list[str], retry_attempts: int = 3, backoff: float = 2.0,
-                 sleep: Callable[[float], Awaitable[None]] = asyncio.sleep) -> None:
-        self.targets: list[tuple[str, apprise.Apprise]] = []
+                 sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+                 brand_urls: dict[str, list[str]] | None = None) -> None:
+        self.targets: list[tuple[str, apprise.Apprise, str | None]] = []
         for index, url in enumerate(urls):
-            url, _, tag_text = url.partition(" #")
-            tags = [t.strip() for t in tag_text.split(",") if t.strip()]
-            service = apprise.Apprise.instantiate(url.strip(), tag=tags or None)
-            if service is None:
-                raise ConfigError(f"alerts.urls[{index}]: not a usable Apprise URL: {redact(url)!r}. "
-                                  "Hint: see the Apprise wiki for the URL of each service")
-            target = apprise.Apprise()
-            target.add(service)
-            self.targets.append((service.url(privacy=True), target))
-        self.urls = [name for name, _ in self.targets]
+            self._add(url, f"alerts.urls[{index}]", None)
+        for number, (brand, extra) in enumerate((brand_urls or {}).items()):
+            for index, url in enumerate(extra):
+                self._add(url, f"brands[{number}].alert_urls[{index}]", brand.lower())
+        self.urls = [name for name, _, _ in self.targets]
         self.retry_attempts = retry_attempts
         self.backoff = backoff
         self.sleep = sleep
+
+    def _add(self, url: str, key: str, brand: str | None) -> None:
+        """Validate one Apprise URL (with optional ` #tag1,tag2`) and keep it as its own target."""
+        url, _, tag_text = url.partition(" #")
+        tags = [t.strip() for t in tag_text.split(",") if t.strip()]
+        service = apprise.Apprise.instantiate(url.strip(), tag=tags or None)
+        if service is None:
+            raise ConfigError(f"{key}: not a usable Apprise URL: {redact(url)!r}. "
+                              "Hint: see the Apprise wiki for the URL of each service")
+        target = apprise.Apprise()
+        target.add(service)
+        self.targets.append((service.url(privacy=True), target, brand))
 
     async def _deliver(self, target: apprise.Apprise, title: str, body: str, notify_type: str,
                        tag: str | list[str] | None) -> tuple[bool | None, int, str | None]:
@@ -79,11 +87,12 @@ class Notifier:
         return False, self.retry_attempts, error
 
     async def send(self, title: str, body: str, notify_type: str = "warning",
-                   tag: str | list[str] | None = None) -> Delivery:
-        """Deliver to every matching target; never raises; the reason names the failing target."""
-        outcomes = await asyncio.gather(*(self._deliver(t, title, body, notify_type, tag)
-                                          for _, t in self.targets))
-        tried = [(name, *o) for (name, _), o in zip(self.targets, outcomes, strict=True) if o[0] is not None]
+                   tag: str | list[str] | None = None, brand: str | None = None) -> Delivery:
+        """Deliver to every matching target (global ones plus the brand's own); never raises."""
+        wanted = brand.lower() if brand else None
+        targets = [(name, t) for name, t, owner in self.targets if owner is None or owner == wanted]
+        outcomes = await asyncio.gather(*(self._deliver(t, title, body, notify_type, tag) for _, t in targets))
+        tried = [(name, *o) for (name, _), o in zip(targets, outcomes, strict=True) if o[0] is not None]
         if not tried:
             return Delivery(False, 0, "no alert target matches")
         errors = [f"{name}: {err}" for name, ok, _n, err in tried if not ok]

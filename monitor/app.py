@@ -62,8 +62,9 @@ def build_runtime(settings: Settings, clock: Clock, store_url: str | None = None
     """Create the store, classifier, detectors, notifier, drafter, incident manager and pipeline."""
     store = Store(store_url or settings.store.url)
     classifier = build_classifier(settings)
-    notifier = Notifier(alert_urls if alert_urls is not None else settings.alerts.urls,
-                        retry_attempts=settings.alerts.retry_attempts)
+    live = alert_urls is None  # a drill passes its own targets and never pages brand targets either
+    notifier = Notifier(settings.alerts.urls if live else alert_urls, retry_attempts=settings.alerts.retry_attempts,
+                        brand_urls={b.name: b.alert_urls for b in settings.brands} if live else None)
     evidence = EvidenceBuffer()
     base_url = base_url or f"http://{settings.web.host}:{settings.web.port}"
     incidents = IncidentManager(store, notifier, Drafter(settings.status_posts), settings, clock, evidence,

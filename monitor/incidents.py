@@ -159,7 +159,7 @@ class IncidentManager:
         alert = await self._save(AlertRow(incident_id=row.id, kind=kind, step=step, severity=row.severity,
                                           at=at, title=title, body=body))
         delivery = await self.notifier.send(title, body, notify_type="success" if kind == "resolve" else (
-            "failure" if row.severity >= 7 else "warning"), tag=None)
+            "failure" if row.severity >= 7 else "warning"), tag=None, brand=row.brand)
         alert.delivered, alert.attempts, alert.error = delivery.ok, delivery.attempts, delivery.error
         await self._save(alert)
 

@@ -89,3 +89,14 @@ def test_transformer_tier_from_config(tmp_path: Path) -> None:
     assert verdicts[0].model != "rules" and abs(sum(verdicts[0].scores.values()) - 1) < 1e-6
     with pytest.raises(ConfigError, match=r"classifier\.model"):
         build_classifier(parse_settings({"classifier": {"tier": "transformer", "model": str(tmp_path / "none")}}))
+
+
+def test_drill_targets_replace_brand_targets_too(tmp_path: Path) -> None:
+    from monitor.app import build_runtime
+
+    settings = parse_settings({"brands": [{"name": "Acme", "alert_urls": ["json://127.0.0.1:9/acme-oncall"]}]})
+    live = build_runtime(settings, SimulatedClock(T0), store_url=f"sqlite:///{tmp_path / 'a.db'}")
+    assert any("acme-oncall" in url for url in live.notifier.urls)
+    drill = build_runtime(settings, SimulatedClock(T0), store_url=f"sqlite:///{tmp_path / 'b.db'}",
+                          alert_urls=[f"oncall://?path={tmp_path / 'd.log'}"])
+    assert not any("acme-oncall" in url for url in drill.notifier.urls)

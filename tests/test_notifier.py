@@ -71,3 +71,20 @@ def test_bad_url_is_a_config_error_without_the_secret() -> None:
 
 def test_redact_hides_passwords() -> None:
     assert "hunter2" not in redact("json://user:hunter2@example.com/path")
+
+
+async def test_brand_targets_only_get_their_brand(hook: tuple[Any, str], tmp_path: Path) -> None:
+    recorder, url = hook
+    log = tmp_path / "global.log"
+    notifier = Notifier([f"oncall://?path={log}&console=no"], brand_urls={"Acme": [url], "Volta": []},
+                        sleep=no_wait)
+    assert (await notifier.send("volta down", "b", brand="Volta")).ok
+    assert recorder.received == [] and log.read_text().count("volta down") == 1
+    assert (await notifier.send("acme down", "b", brand="Acme")).ok
+    assert [m["title"] for m in recorder.received] == ["acme down"]
+    assert log.read_text().count("acme down") == 1
+
+
+def test_bad_brand_url_names_its_key() -> None:
+    with pytest.raises(ConfigError, match=r"brands\[0\]\.alert_urls\[0\]"):
+        Notifier([], brand_urls={"Acme": ["nonsense://"]})
