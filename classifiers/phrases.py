@@ -7,13 +7,14 @@ leading literal ("still", "on") is the word that must occur in a text for the ph
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 
 _LITERAL = re.compile(r"[a-z0-9'#<>/:@-]+")
 _LOOKBEHIND = re.compile(r"\(\?<[!=](?:[^()\\]|\\.)*\)")
 
 
-def _close(regex: str, start: int) -> int:
-    """Index of the parenthesis closing the one at `start`."""
+def _structure(regex: str, start: int = 0) -> Iterator[tuple[int, str, int]]:
+    """Yield (index, char, depth after it) for each unescaped character outside character classes."""
     depth, i, in_class = 0, start, False
     while i < len(regex):
         char = regex[i]
@@ -24,36 +25,27 @@ def _close(regex: str, start: int) -> int:
             in_class = char != "]"
         elif char == "[":
             in_class = True
-        elif char == "(":
-            depth += 1
-        elif char == ")":
-            depth -= 1
-            if depth == 0:
-                return i
+        else:
+            depth += (char == "(") - (char == ")")
+            yield i, char, depth
         i += 1
+
+
+def _close(regex: str, start: int) -> int:
+    """Index of the parenthesis closing the one at `start`."""
+    for i, char, depth in _structure(regex, start):
+        if char == ")" and depth == 0:
+            return i
     raise ValueError(f"unbalanced parentheses in {regex!r}")
 
 
 def split_top(regex: str) -> list[str]:
     """Split a regex at its top-level '|'."""
-    parts, depth, last, i, in_class = [], 0, 0, 0, False
-    while i < len(regex):
-        char = regex[i]
-        if char == "\\":
-            i += 2
-            continue
-        if in_class:
-            in_class = char != "]"
-        elif char == "[":
-            in_class = True
-        elif char == "(":
-            depth += 1
-        elif char == ")":
-            depth -= 1
-        elif char == "|" and depth == 0:
+    parts, last = [], 0
+    for i, char, depth in _structure(regex):
+        if char == "|" and depth == 0:
             parts.append(regex[last:i])
             last = i + 1
-        i += 1
     return [*parts, regex[last:]]
 
 
