@@ -22,6 +22,7 @@ from monitor.models import IncidentRow
 from monitor.pipeline import Pipeline
 from monitor.settings import ConfigError, Settings
 from monitor.sources import build_sources
+from monitor.sources.state import CursorStore, SourceContext
 from monitor.store import Store
 
 log = logging.getLogger(__name__)
@@ -92,7 +93,8 @@ async def run_daemon(settings: Settings, stop: asyncio.Event | None = None, exit
     replay_only = bool(settings.sources) and all(s.type == "replay" for s in settings.sources)
     clock: Clock = SimulatedClock() if replay_only else SystemClock()
     runtime = build_runtime(settings, clock)
-    sources = build_sources(settings, clock)
+    context = SourceContext(CursorStore(runtime.store, clock), runtime.pipeline.settled)
+    sources = build_sources(settings, clock, context)
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         with contextlib.suppress(NotImplementedError, RuntimeError):

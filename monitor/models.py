@@ -136,3 +136,13 @@ class RejectedRow(SQLModel, table=True):
     reason: str = Field(sa_column=Column(Text, nullable=False))
     raw: str = Field(sa_column=Column(Text, nullable=False))
     at: datetime = _ts(nullable=False)
+
+
+class SourceCursorRow(SQLModel, table=True):
+    """A source's persisted high-water mark (since_id, cursor, timestamp), so a restart resumes, not rewinds."""
+
+    __tablename__ = "source_cursors"
+    source: str = Field(primary_key=True, max_length=128)
+    key: str = Field(primary_key=True, max_length=256)
+    value: str = Field(sa_column=Column(Text, nullable=False))
+    updated_at: datetime = _ts(nullable=False)

@@ -52,10 +52,20 @@ class Pipeline:
         self.stats = Stats()
         self.on_batch = on_batch
         self.event_time = isinstance(clock, SimulatedClock)
+        self._put = 0
+        self._finished = 0
+        self._progress = asyncio.Condition()
 
     async def emit(self, record: Mention | Rejected) -> None:
         """Hand one record to the pipeline; waits when the queue is full (backpressure)."""
         await self.queue.put(record)
+        self._put += 1
+
+    async def settled(self) -> None:
+        """Wait until every record emitted before this call has been stored or set aside."""
+        target = self._put
+        async with self._progress:
+            await self._progress.wait_for(lambda: self._finished >= target)
 
     async def close(self) -> None:
         """Tell the consumer that no more records will come."""
@@ -76,6 +86,9 @@ class Pipeline:
             finally:
                 for _ in range(len(batch) + done):
                     self.queue.task_done()
+                async with self._progress:
+                    self._finished += len(batch)
+                    self._progress.notify_all()
 
     async def _process_safely(self, batch: list[Mention | Rejected]) -> None:
         """Retry a batch while the database is unreachable (nothing accepted is lost); set it aside on a bug."""

@@ -11,6 +11,7 @@ from pydantic import BaseModel, ValidationError
 from monitor.clock import Clock
 from monitor.mention import Mention, Rejected
 from monitor.settings import ConfigError, Settings, SourceSettings
+from monitor.sources.state import SourceContext
 
 Emit = Callable[[Mention | Rejected], Awaitable[None]]
 ENTRY_POINT_GROUP = "brand_monitor.sources"
@@ -30,6 +31,10 @@ class Source(Protocol):
 
     async def run(self, emit: Emit) -> None: ...
 
+    async def check(self) -> str:
+        """Connect once and say what was found ("ok: ..."), or raise SourceError with the reason."""
+        ...
+
 
 def _load(ref: str) -> type[Any]:
     module, _, attr = ref.partition(":")
@@ -48,17 +53,17 @@ def source_types() -> dict[str, type[Any]]:
     return found
 
 
-def build_sources(settings: Settings, clock: Clock) -> list[Any]:
+def build_sources(settings: Settings, clock: Clock, context: SourceContext | None = None) -> list[Any]:
     """Instantiate the configured sources, validating each one's options with its own model."""
     types = source_types()
     built = []
     for index, spec in enumerate(settings.sources):
-        built.append(build_source(spec, index, types, settings, clock))
+        built.append(build_source(spec, index, types, settings, clock, context))
     return built
 
 
 def build_source(spec: SourceSettings, index: int, types: dict[str, type[Any]], settings: Settings,
-                 clock: Clock) -> Any:
+                 clock: Clock, context: SourceContext | None = None) -> Any:
     """Validate and build one source."""
     where = f"sources[{index}]"
     cls = types.get(spec.type)
@@ -72,4 +77,4 @@ def build_source(spec: SourceSettings, index: int, types: dict[str, type[Any]], 
         key = ".".join(str(p) for p in err["loc"])
         raise ConfigError(f"{where}.{key}: {err['msg'].lower()}; got {err.get('input')!r}. "
                           f"Hint: see the {spec.type} source in config/example.toml") from None
-    return cls(spec.name or f"{spec.type}-{index}", config, settings, clock)
+    return cls(spec.name or f"{spec.type}-{index}", config, settings, clock, context=context or SourceContext())

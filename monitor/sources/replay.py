@@ -13,6 +13,7 @@ from monitor.clock import Clock, SystemClock
 from monitor.mention import Mention, MentionError, Rejected, parse_mention, read_jsonl
 from monitor.settings import Settings
 from monitor.sources import Emit, SourceError
+from monitor.sources.state import SourceContext
 
 
 class ReplayConfig(BaseModel):
@@ -39,7 +40,8 @@ class ReplaySource:
     Config: ClassVar[type[BaseModel]] = ReplayConfig
 
     def __init__(self, name: str, config: ReplayConfig, settings: Settings | None = None,
-                 clock: Clock | None = None, pacer: Clock | None = None) -> None:
+                 clock: Clock | None = None, pacer: Clock | None = None,
+                 context: SourceContext | None = None) -> None:
         self.name = name
         self.config = config
         self.path = settings.resolve(config.path) if settings and config.path else (
@@ -62,6 +64,18 @@ class ReplaySource:
                 yield parse_mention(obj)
             except MentionError as exc:
                 yield Rejected(f"scenario:{scenario.name}:{number}", str(exc), str(obj)[:200])
+
+    async def check(self) -> str:
+        """A file must exist and be readable; a scenario must be known."""
+        if self.path is not None:
+            if not self.path.is_file():
+                raise SourceError(f"replay {self.name}: no such file {self.path}")
+            return f"ok: {self.path} ({self.path.stat().st_size} bytes)"
+        from monitor.simulate import SCENARIOS
+
+        if self.config.scenario not in SCENARIOS:
+            raise SourceError(f"replay {self.name}: unknown scenario {self.config.scenario!r}")
+        return f"ok: bundled scenario {self.config.scenario!r}"
 
     async def run(self, emit: Emit) -> None:
         """Emit every record; bad records are emitted as Rejected so they are set aside, not lost."""
