@@ -10,9 +10,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench import bench_classifier, bench_pipeline
+from bench import bench_classifier, bench_detector, bench_drill, bench_jetstream, bench_nab, bench_pipeline
 
-BENCHES = [bench_pipeline.run, bench_classifier.run]
+BENCHES = [bench_pipeline.run, bench_classifier.run, bench_jetstream.run]
+BENCHES.append(bench_detector.run)
+SECTIONS = [bench_nab.section, bench_drill.section]  # extra markdown sections after the table
 
 
 def main() -> None:
@@ -29,6 +31,8 @@ def main() -> None:
         "| benchmark | input | ours | baseline | ratio |", "|---|---|---|---|---|",
     ]
     lines += [f"| {r['name']} | {r['input']} | {r['ours']} | {r['baseline']} | {r['ratio']:.1f}x |" for r in rows]
+    for section in SECTIONS:
+        lines += ["", *section()]
     text = "\n".join(lines) + "\n"
     print(text)
     if args.write:

@@ -12,6 +12,7 @@ from aiohttp import web
 
 from alerts.drafts import Drafter
 from alerts.notifier import Notifier
+from alerts.outbox import Outbox
 from classifiers.base import Classifier
 from monitor.brands import BrandMatcher
 from monitor.clock import Clock, SimulatedClock, SystemClock
@@ -20,6 +21,7 @@ from monitor.evidence import EvidenceBuffer
 from monitor.incidents import IncidentManager
 from monitor.models import IncidentRow
 from monitor.pipeline import Pipeline
+from monitor.restart import resume
 from monitor.settings import ConfigError, Settings
 from monitor.sources import build_sources
 from monitor.sources.state import CursorStore, SourceContext
@@ -40,6 +42,7 @@ class Runtime:
     incidents: IncidentManager
     pipeline: Pipeline
     base_url: str
+    outbox: Outbox | None = None
 
 
 def build_classifier(settings: Settings) -> Classifier:
@@ -50,7 +53,7 @@ def build_classifier(settings: Settings) -> Classifier:
 
         try:
             return load_default_classifier(settings.topics, settings.classifier.model or None,
-                                           threads=settings.classifier.threads)
+                                           threads=settings.classifier.threads, backend=settings.classifier.backend)
         except (ModelNotFoundError, ValueError, OSError) as exc:
             raise ConfigError(f"classifier.model: {exc}") from None
     from classifiers.rules import RulesClassifier
@@ -65,14 +68,17 @@ def build_runtime(settings: Settings, clock: Clock, store_url: str | None = None
     classifier = build_classifier(settings)
     live = alert_urls is None  # a drill passes its own targets and never pages brand targets either
     notifier = Notifier(settings.alerts.urls if live else alert_urls, retry_attempts=settings.alerts.retry_attempts,
-                        brand_urls={b.name: b.alert_urls for b in settings.brands} if live else None)
+                        brand_urls={b.name: b.alert_urls for b in settings.brands} if live else None,
+                        routes=settings.alerts.routes if live else ())
     evidence = EvidenceBuffer()
     base_url = base_url or f"http://{settings.web.host}:{settings.web.port}"
-    incidents = IncidentManager(store, notifier, Drafter(settings.status_posts), settings, clock, evidence,
+    incidents = IncidentManager(store, notifier, Drafter.from_settings(settings), settings, clock, evidence,
                                 base_url)
     pipeline = Pipeline(store, classifier, BrandMatcher(settings.brands), Detection(settings.detector),
                         incidents, evidence, clock, settings.pipeline.queue_size, settings.pipeline.batch_size)
-    return Runtime(settings, clock, store, classifier, notifier, incidents, pipeline, base_url)
+    # a drill never publishes: only the live daemon gets an outbox, and only with channels configured
+    outbox = Outbox(store, settings, clock) if live and settings.status_posts.channels else None
+    return Runtime(settings, clock, store, classifier, notifier, incidents, pipeline, base_url, outbox)
 
 
 async def _ticker(runtime: Runtime, stop: asyncio.Event) -> None:
@@ -93,6 +99,7 @@ async def run_daemon(settings: Settings, stop: asyncio.Event | None = None, exit
     replay_only = bool(settings.sources) and all(s.type == "replay" for s in settings.sources)
     clock: Clock = SimulatedClock() if replay_only else SystemClock()
     runtime = build_runtime(settings, clock)
+    await resume(runtime.incidents, runtime.pipeline.detection, runtime.store)
     context = SourceContext(CursorStore(runtime.store, clock), runtime.pipeline.settled)
     sources = build_sources(settings, clock, context)
     loop = asyncio.get_running_loop()
@@ -112,6 +119,8 @@ async def run_daemon(settings: Settings, stop: asyncio.Event | None = None, exit
         log.info("dashboard on %s", runtime.base_url)
         print(f"dashboard: {runtime.base_url}  (Ctrl-C to stop)", flush=True)
     consumer = asyncio.create_task(runtime.pipeline.consume())
+    if runtime.outbox:
+        await runtime.outbox.start()
     feeding = [asyncio.create_task(_run_source(s, runtime), name=s.name) for s in sources]
     tasks = list(feeding)
     if not replay_only:
@@ -126,6 +135,8 @@ async def run_daemon(settings: Settings, stop: asyncio.Event | None = None, exit
     await consumer
     if runner:
         await runner.cleanup()
+    if runtime.outbox:
+        await runtime.outbox.stop()
     runtime.store.close()
     return runtime
 

@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, Any
 
+from monitor import check, cli_posts
 from monitor.settings import ConfigError, Settings, load_settings
 from monitor.sources import SourceError
 
@@ -43,6 +44,8 @@ def _parser() -> argparse.ArgumentParser:
     simulate.add_argument("--out", type=Path, required=True)
     simulate.add_argument("--seed", type=int, default=0)
     simulate.add_argument("--days", type=float, default=None)
+    cli_posts.add_parsers(sub)
+    check.add_parser(sub)
     return parser
 
 
@@ -167,7 +170,7 @@ def cmd_simulate(args: argparse.Namespace) -> int:
 
 
 COMMANDS = {"run": cmd_run, "drill": cmd_drill, "classify": cmd_classify, "backtest": cmd_backtest,
-            "simulate": cmd_simulate}
+            "simulate": cmd_simulate, **cli_posts.COMMANDS, **check.COMMANDS}
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -92,6 +92,12 @@ class IncidentRow(SQLModel, table=True):
     peak_rate: float = 0.0
     baseline_rate: float = 0.0
     evidence: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    calm_since: datetime | None = _ts(nullable=True)
+    identified_at: datetime | None = _ts(nullable=True)
+    identified_by: str | None = Field(default=None, max_length=128)
+    identified_note: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    next_update_at: datetime | None = _ts(nullable=True)
+    timeline: list[dict[str, Any]] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
 
 
 class AlertRow(SQLModel, table=True):
@@ -110,6 +116,12 @@ class AlertRow(SQLModel, table=True):
     delivered: bool = False
     attempts: int = 0
     error: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    dedupe_key: str | None = Field(default=None, max_length=160, unique=True, index=True)
+    status: str | None = Field(default=None, max_length=16)
+    notify_type: str | None = Field(default=None, max_length=16)
+    next_attempt_at: datetime | None = _ts(nullable=True)
+    delivered_at: datetime | None = _ts(nullable=True)
+    targets: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
 
 
 class StatusPostRow(SQLModel, table=True):
@@ -146,3 +158,65 @@ class SourceCursorRow(SQLModel, table=True):
     key: str = Field(primary_key=True, max_length=256)
     value: str = Field(sa_column=Column(Text, nullable=False))
     updated_at: datetime = _ts(nullable=False)
+
+
+class AuditRow(SQLModel, table=True):
+    """Who did what and when to a status post or an incident, with the text before and after."""
+
+    __tablename__ = "audit_log"
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = _ts(nullable=False, index=True)
+    actor: str = Field(max_length=128)
+    action: str = Field(max_length=24)
+    post_id: int | None = Field(default=None, index=True)
+    incident_id: int | None = Field(default=None, index=True)
+    before: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    after: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    detail: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+
+
+class PostApprovalRow(SQLModel, table=True):
+    """One approval step given to one revision of a status post; an edit starts a new revision."""
+
+    __tablename__ = "post_approvals"
+    __table_args__ = (UniqueConstraint("post_id", "revision", "step", name="uq_approval_step"),
+                      UniqueConstraint("post_id", "revision", "approver", name="uq_approval_user"))
+    id: int | None = Field(default=None, primary_key=True)
+    post_id: int = Field(foreign_key="status_posts.id", index=True)
+    revision: int = 0
+    step: int = 1
+    approver: str = Field(max_length=128)
+    at: datetime = _ts(nullable=False)
+
+
+class DeliveryRow(SQLModel, table=True):
+    """One approved status post on one channel: its idempotency key, thread parts and publishing outcome."""
+
+    __tablename__ = "post_deliveries"
+    __table_args__ = (UniqueConstraint("post_id", "channel", name="uq_delivery_channel"),)
+    id: int | None = Field(default=None, primary_key=True)
+    post_id: int = Field(foreign_key="status_posts.id", index=True)
+    incident_id: int = Field(index=True)
+    channel: str = Field(max_length=64)
+    network: str = Field(max_length=32)
+    key: str = Field(max_length=128, unique=True)
+    state: str = Field(default="pending", max_length=16)
+    parts: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    approved_by: str = Field(default="", max_length=128)
+    attempts: int = 0
+    next_attempt_at: datetime | None = _ts(nullable=True)
+    error: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    created_at: datetime = _ts(nullable=False)
+    published_at: datetime | None = _ts(nullable=True)
+
+
+class DeliveryPartRow(SQLModel, table=True):
+    """One thread part of a delivery: marked before its request is sent, its external id kept once known."""
+
+    __tablename__ = "post_delivery_parts"
+    delivery_id: int = Field(foreign_key="post_deliveries.id", primary_key=True)
+    index: int = Field(primary_key=True)
+    state: str = Field(default="sending", max_length=16)
+    external_id: str | None = Field(default=None, max_length=512)
+    url: str | None = Field(default=None, max_length=1024)
+    at: datetime = _ts(nullable=False)

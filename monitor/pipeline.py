@@ -150,6 +150,8 @@ class Pipeline:
         for index in fresh:
             mention, brand, cls = items[index]
             self.stats.by_label[cls.label] += 1
+            if mention.extra.get("brand_reply") or mention.extra.get("brand_post"):
+                continue  # the brand's own posts are kept (response times) but are not the public's voice
             signals = signals_for(cls)
             self.detection.add(brand, mention.created_at, f"{mention.source}:{mention.author.id}", signals)
             self.evidence.record(brand, signals, mention, cls)

@@ -9,7 +9,7 @@ import tomllib
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 ENV_REF = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
 DEFAULT_TOPICS: dict[str, list[str]] = {
@@ -57,6 +57,21 @@ class SourceSettings(Model):
     name: str | None = None
 
 
+class SignalTuning(Model):
+    """Per-signal overrides of the detector's decision rule (unset keys keep the [detector] value)."""
+
+    threshold: float | None = Field(None, gt=0)
+    min_excess: float | None = Field(None, ge=0)
+    open_after_minutes: float | None = Field(None, ge=0)
+
+
+def _default_per_signal() -> dict[str, SignalTuning]:
+    """Outage reports are explicit and sparse: a first minute with a few of them opens at once. Complaints and
+    negative mentions are a brand's everyday noise (over half its mentions): they page only on a clearer surge."""
+    return {"outage": SignalTuning(open_after_minutes=1.0, min_excess=2.0, threshold=4.5),
+            "complaints": SignalTuning(threshold=5.0), "negative": SignalTuning(threshold=5.0)}
+
+
 class DetectorSettings(Model):
     """Spike detection and incident lifecycle settings."""
 
@@ -67,12 +82,28 @@ class DetectorSettings(Model):
     threshold: float = Field(4.0, gt=0, description="score above which a bucket is anomalous")
     min_excess: float = Field(3.0, ge=0, description="minimum mentions per bucket above baseline")
     open_after_minutes: float = Field(2.0, ge=0)
-    quiet_minutes: float = Field(10.0, gt=0)
+    quiet_minutes: float = Field(5.0, gt=0, description="back near baseline this long: the episode is over")
     monitoring_minutes: float = Field(
         15.0, ge=0, description="after every signal is calm, wait this long before the all-clear; "
                                 "a spike within it reopens the same incident")
     warmup_minutes: float = Field(60.0, ge=0, description="cold start: noise is taken as at least its prior")
     timezone: str = "UTC"
+    per_signal: dict[Literal["outage", "complaints", "negative", "volume"], SignalTuning] = Field(
+        default_factory=_default_per_signal, description="threshold, min_excess, open_after_minutes per signal")
+
+    @field_validator("per_signal")
+    @classmethod
+    def _keep_default_tuning(cls, value: dict[str, SignalTuning]) -> dict[str, SignalTuning]:
+        """A signal the file leaves out keeps its built-in tuning (set its keys to override them)."""
+        return {**_default_per_signal(), **value}
+
+    def for_signal(self, signal: str) -> DetectorSettings:
+        """These settings with `signal`'s overrides applied (itself when it has none)."""
+        tuning = self.per_signal.get(signal)  # type: ignore[call-overload]
+        if tuning is None:
+            return self
+        changes = {k: v for k, v in tuning.model_dump().items() if v is not None}
+        return self.model_copy(update=changes) if changes else self
 
     @field_validator("timezone")
     @classmethod
@@ -92,6 +123,27 @@ class ClassifierSettings(Model):
     tier: Literal["rules", "transformer"] = "rules"
     model: str | None = Field(None, description="encoder: a local directory or a cached Hugging Face id")
     threads: int | None = Field(None, gt=0)
+    backend: Literal["auto", "torch", "onnx-int8"] = Field(
+        "auto", description="auto: ONNX Runtime with int8 weights when installed, else torch")
+
+
+class RouteSettings(Model):
+    """One alert route: which incidents (severity, brands, signals) also page which targets (URLs, tags)."""
+
+    name: str = ""
+    min_severity: int = Field(1, ge=1, le=10)
+    brands: list[str] = Field(default_factory=list, description="empty: every brand")
+    signals: list[Literal["outage", "complaints", "negative", "volume"]] = Field(
+        default_factory=list, description="empty: every signal")
+    urls: list[str] = Field(default_factory=list)
+    tags: list[str] = Field(default_factory=list, description="also page the configured targets with these tags")
+    exclusive: bool = Field(False, description="when it matches, the default urls are not paged")
+
+    @model_validator(mode="after")
+    def _has_targets(self) -> RouteSettings:
+        if not self.urls and not self.tags:
+            raise ValueError(f"route {self.name or '(unnamed)'!r}: give urls or tags (or both)")
+        return self
 
 
 class AlertSettings(Model):
@@ -99,25 +151,117 @@ class AlertSettings(Model):
 
     urls: list[str] = Field(default_factory=lambda: ["oncall://monitor-alerts.log"])
     escalate_unacked_minutes: float = Field(15.0, gt=0)
-    retry_attempts: int = Field(3, ge=1)
+    retry_attempts: int = Field(6, ge=1, description="delivery attempts per target, on a persisted schedule")
+    retry_backoff_seconds: float = Field(30.0, gt=0, description="wait before the 2nd attempt; doubles after")
+    retry_backoff_max_seconds: float = Field(600.0, gt=0)
+    cooldown_minutes: float = Field(5.0, ge=0, description="at most one severity escalation page per this long")
+    routes: list[RouteSettings] = Field(default_factory=list)
+
+
+class BrandVoice(Model):
+    """A brand's own voice in status posts: its signature, extra template variables and banned phrases."""
+
+    signature: str | None = None
+    variables: dict[str, str] = Field(default_factory=dict)
+    forbidden: list[str] = Field(default_factory=list)
+
+
+class ChannelSettings(Model):
+    """One publishing channel; `type` picks the publisher, the other keys are that publisher's options."""
+
+    model_config = ConfigDict(extra="allow")
+    type: str
+    name: str | None = None
+    brands: list[str] = Field(default_factory=list, description="brands posted here; empty: every brand")
+    languages: list[str] = Field(default_factory=list, description="post languages sent here; empty: every one")
+    auto_publish: bool | None = Field(None, description="publish drafts that pass the linter without approval; "
+                                                        "unset: status_posts.auto_publish")
+
+    def __repr_args__(self) -> Any:
+        """Show the declared keys only: the publisher options hold credentials."""
+        return [(k, getattr(self, k)) for k in type(self).model_fields]
 
 
 class StatusPostSettings(Model):
-    """Public status-post drafting."""
+    """Public status-post drafting, rules of engagement and publishing."""
 
     enabled: bool = True
     signature: str = ""
     max_chars: int = Field(280, gt=20)
     auto_publish: bool = False
     forbidden: list[str] = Field(default_factory=list)
+    required: list[Literal["status_link", "apology", "thanks_on_resolve"]] = Field(
+        default_factory=lambda: ["status_link", "apology", "thanks_on_resolve"])
+    max_thread_parts: int = Field(4, ge=1, le=25)
+    next_update_minutes: int = Field(30, gt=0)
+    template_dir: str = ""
+    voice: dict[str, BrandVoice] = Field(default_factory=dict)
+    channels: list[ChannelSettings] = Field(default_factory=list)
+    max_attempts: int = Field(6, ge=1)
+    retry_seconds: float = Field(30.0, gt=0)
+    retry_max_seconds: float = Field(1800.0, gt=0)
+    poll_seconds: float = Field(5.0, gt=0)
+
+    def voice_for(self, brand: str) -> BrandVoice:
+        """The brand's voice (matched case-insensitively), or an empty one."""
+        for name, voice in self.voice.items():
+            if name.lower() == brand.lower():
+                return voice
+        return BrandVoice()
+
+
+class UserSettings(Model):
+    """One dashboard user: a name, a role and a scrypt password hash (or, for demos, an environment variable)."""
+
+    name: str = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.@-]+$")
+    role: Literal["viewer", "agent", "approver", "admin"] = "viewer"
+    password_hash: str = Field("", repr=False)
+    password_env: str = Field("", pattern=r"^([A-Za-z_][A-Za-z0-9_]*)?$")
+
+    @model_validator(mode="after")
+    def _one_password(self) -> UserSettings:
+        from monitor.passwords import BadHash, parse_hash
+
+        if bool(self.password_hash) == bool(self.password_env):
+            raise ValueError(f"user {self.name!r}: set exactly one of password_hash and password_env")
+        if self.password_hash:
+            try:
+                parse_hash(self.password_hash)
+            except BadHash as exc:
+                raise ValueError(f"user {self.name!r}: password_hash: {exc}") from None
+        return self
 
 
 class WebSettings(Model):
-    """The read-only dashboard."""
+    """The dashboard; with users configured, logged-in users approve posts and acknowledge incidents."""
 
     enabled: bool = True
     host: str = "127.0.0.1"
     port: int = Field(8080, ge=0, le=65535)
+    users: list[UserSettings] = Field(default_factory=list)
+    session_secret: str = Field("", repr=False, description="signs session cookies; empty: random per process")
+    session_minutes: float = Field(720.0, gt=0)
+    secure_cookie: bool = False
+    login_attempts: int = Field(5, ge=1)
+    login_window_minutes: float = Field(15.0, gt=0)
+    allowed_origins: list[str] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _unique_users(self) -> WebSettings:
+        names = [u.name.lower() for u in self.users]
+        if len(names) != len(set(names)):
+            raise ValueError("two users share a name")
+        if self.session_secret and len(self.session_secret) < 16:
+            raise ValueError("session_secret must be at least 16 characters (or empty for a random one)")
+        return self
+
+
+class ApprovalSettings(Model):
+    """The status-post approval workflow."""
+
+    steps: int = Field(1, ge=1, le=3, description="distinct approvers needed before a post is published")
+    expire_minutes: float = Field(0.0, ge=0, description="a pending draft older than this expires; 0 = never")
+    expire_superseded: bool = True
 
 
 class StoreSettings(Model):
@@ -145,6 +289,7 @@ class Settings(Model):
     web: WebSettings = Field(default_factory=WebSettings)
     store: StoreSettings = Field(default_factory=StoreSettings)
     pipeline: PipelineSettings = Field(default_factory=PipelineSettings)
+    approval: ApprovalSettings = Field(default_factory=ApprovalSettings)
     topics: dict[str, list[str]] = Field(default_factory=lambda: dict(DEFAULT_TOPICS))
     base_dir: Path = Field(default=Path("."), exclude=True)
 

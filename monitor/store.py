@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from datetime import datetime
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Engine, event, func, select
+from sqlalchemy import BigInteger, Engine, Integer, event, func, inspect, select, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, SQLModel, create_engine
 
 from classifiers.base import Classification
+from monitor.clock import as_utc
 from monitor.mention import Mention, Rejected
 from monitor.models import (
     AlertRow,
@@ -46,6 +47,7 @@ class Store:
         self.engine = make_engine(url)
         SQLModel.metadata.create_all(self.engine)
         self._dialect = sqlite if self.engine.dialect.name == "sqlite" else postgresql
+        self._add_missing_columns()
 
     def close(self) -> None:
         """Release connections."""
@@ -158,3 +160,98 @@ class Store:
         where = [StatusPostRow.state == state] if state else []
         return self.all(StatusPostRow, *where, order=StatusPostRow.id)
 
+    def _add_missing_columns(self) -> None:
+        """Bring a database made by an older version up to date: add its missing columns and indexes."""
+        inspector = inspect(self.engine)
+        quote = self.engine.dialect.identifier_preparer.quote
+        for table in SQLModel.metadata.sorted_tables:
+            if not inspector.has_table(table.name):
+                continue
+            present = {c["name"] for c in inspector.get_columns(table.name)}
+            missing = [c for c in table.columns if c.name not in present]
+            if not missing:
+                continue
+            with self.engine.begin() as conn:
+                for column in missing:
+                    ddl = f"ALTER TABLE {quote(table.name)} ADD COLUMN {quote(column.name)} " + str(
+                        column.type.compile(dialect=self.engine.dialect))
+                    default = getattr(column.default, "arg", None)
+                    if not column.nullable:
+                        if not isinstance(default, bool | int | float | str):
+                            raise RuntimeError(f"{table.name}.{column.name}: cannot add a required column without "
+                                               "a default to an existing database; migrate it or start a new one")
+                        ddl += f" NOT NULL DEFAULT {_literal(default)}"
+                    conn.execute(text(ddl))
+                for index in table.indexes:
+                    index.create(conn, checkfirst=True)
+
+    def signal_counts(self, brand: str, since: datetime, until: datetime, bucket_seconds: int,
+                      signals_of: Callable[[str, str], tuple[str, ...]]) -> dict[str, dict[datetime, int]]:
+        """Stored mentions of a brand in [since, until) counted per bucket and signal, each author once per bucket.
+
+        `signals_of(label, sentiment)` names the signals one verdict counts towards (as detection counts them).
+        """
+        created = MentionRow.created_at
+        if self.engine.dialect.name == "sqlite":
+            epoch: Any = func.cast(func.strftime("%s", created), Integer)
+        else:
+            epoch = func.cast(func.floor(func.extract("epoch", created)), BigInteger)
+        bucket = (epoch // bucket_seconds).label("bucket")
+        stmt = (select(bucket, MentionRow.source, MentionRow.author_id, ClassificationRow.label,
+                       ClassificationRow.sentiment)
+                .join(ClassificationRow, ClassificationRow.mention_id == MentionRow.id)
+                .where(MentionRow.brand == brand, created >= since, created < until,
+                       *(func.coalesce(MentionRow.extra[own].as_boolean(), False).is_not(True)  # type: ignore[index]
+                         for own in ("brand_reply", "brand_post")))  # the brand's own posts are not counted
+                .distinct())
+        seen: set[tuple[int, str, str, str]] = set()
+        counts: dict[str, dict[datetime, int]] = {}
+        with self.engine.connect() as conn:
+            for index, source, author, label, sentiment in conn.execute(stmt):
+                start = datetime.fromtimestamp(int(index) * bucket_seconds, UTC)
+                for signal in signals_of(label, sentiment):
+                    key = (int(index), signal, source, author)
+                    if key not in seen:
+                        seen.add(key)
+                        series = counts.setdefault(signal, {})
+                        series[start] = series.get(start, 0) + 1
+        return counts
+
+    def latest_mention_at(self, brand: str | None = None) -> datetime | None:
+        """When the newest stored mention (of one brand, or of any) was posted."""
+        stmt = select(func.max(MentionRow.created_at))
+        if brand:
+            stmt = stmt.where(MentionRow.brand == brand)
+        with self.engine.connect() as conn:
+            value = conn.execute(stmt).scalar_one_or_none()
+        if isinstance(value, str):  # SQLite hands an aggregate back as text
+            value = datetime.fromisoformat(value)
+        return as_utc(value) if value is not None else None
+
+    def alert_by_key(self, dedupe_key: str) -> AlertRow | None:
+        """The alert written under one de-duplication key, if any."""
+        rows = self.all(AlertRow, AlertRow.dedupe_key == dedupe_key, limit=1)
+        return rows[0] if rows else None
+
+    def undelivered_alerts(self) -> list[AlertRow]:
+        """Alerts still waiting for (another) delivery attempt, oldest first."""
+        return self.all(AlertRow, AlertRow.status == "pending", order=AlertRow.id)
+
+    def recent_verdicts(self, brand: str, since: datetime, limit: int = 1000
+                        ) -> list[tuple[MentionRow, ClassificationRow]]:
+        """A brand's newest stored mentions since `since` with their verdicts, oldest first (at most `limit`)."""
+        stmt = (select(MentionRow, ClassificationRow)
+                .join(ClassificationRow, ClassificationRow.mention_id == MentionRow.id)
+                .where(MentionRow.brand == brand, MentionRow.created_at >= since)
+                .order_by(MentionRow.created_at.desc()).limit(limit))  # type: ignore[attr-defined]
+        with Session(self.engine, expire_on_commit=False) as session:
+            return [(m, c) for m, c in reversed(session.execute(stmt).all())]
+
+
+def _literal(value: bool | int | float | str) -> str:
+    """A scalar default as SQL text."""
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, int | float):
+        return repr(value)
+    return "'" + value.replace("'", "''") + "'"

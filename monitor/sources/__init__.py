@@ -15,7 +15,14 @@ from monitor.sources.state import SourceContext
 
 Emit = Callable[[Mention | Rejected], Awaitable[None]]
 ENTRY_POINT_GROUP = "brand_monitor.sources"
-DEFAULT_SOURCES: tuple[str, ...] = ("monitor.sources.replay:ReplaySource",)
+DEFAULT_SOURCES: tuple[str, ...] = (
+    "monitor.sources.replay:ReplaySource",
+    "monitor.sources.x:XSource",
+    "monitor.sources.reddit:RedditSource",
+    "monitor.sources.bluesky:BlueskySource",
+    "monitor.sources.mastodon:MastodonSource",
+    "monitor.sources.webhook:WebhookSource",
+)
 
 
 class SourceError(Exception):
