@@ -13,6 +13,7 @@ from monitor.advocates import rank_advocates
 from monitor.app import Runtime
 from monitor.models import IncidentRow
 from monitor.report import alert_json, incident_json, post_json
+from monitor.web_approval import page_context, setup_approval
 
 RUNTIME = web.AppKey("runtime", Runtime)
 TEMPLATES = Environment(loader=FileSystemLoader(Path(__file__).parent / "templates"),
@@ -49,7 +50,9 @@ async def index(request: web.Request) -> web.Response:
     """The cockpit page."""
     runtime = request.app[RUNTIME]
     data = await asyncio.to_thread(_summary, runtime)
-    html = TEMPLATES.get_template("index.html").render(**data)
+    from monitor.web_approval import page_context
+
+    html = TEMPLATES.get_template("index.html").render(**page_context(request), **data)
     return web.Response(text=html, content_type="text/html")
 
 
@@ -67,7 +70,7 @@ async def incident_page(request: web.Request) -> web.Response:
     posts = [p for p in await asyncio.to_thread(runtime.store.posts) if p.incident_id == incident_id]
     html = TEMPLATES.get_template("incident.html").render(
         incident=incident_json(row), alerts=[alert_json(a) for a in alerts], posts=[post_json(p) for p in posts],
-        chart=sparkline(row.evidence.get("series", [])))
+        chart=sparkline(row.evidence.get("series", [])), **page_context(request))
     return web.Response(text=html, content_type="text/html")
 
 
@@ -100,4 +103,5 @@ def create_app(runtime: Runtime) -> web.Application:
     app.router.add_get("/incidents/{id}", incident_page)
     app.router.add_get("/api/summary", api_summary)
     app.router.add_get("/healthz", healthz)
+    setup_approval(app, runtime)
     return app

@@ -29,6 +29,7 @@ async def test_cockpit_and_incident_page_escape_text(aiohttp_client: Any, store_
     page = await (await client.get("/")).text()
     assert "Acme" in page and "outage" in page and "We are &lt;b&gt;sorry&lt;/b&gt;" in page
     assert "missing the status page link" in page
+    assert 'href="/posts"' in page, "the cockpit links to the approval pages"
     detail = await client.get(f"/incidents/{row.id}")
     html = await detail.text()
     assert detail.status == 200 and "&lt;script&gt;alert(1)&lt;/script&gt;" in html and "<script>" not in html
