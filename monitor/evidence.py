@@ -42,8 +42,11 @@ class EvidenceBuffer:
 
     def record(self, brand: str, signals: tuple[str, ...], mention: Mention, cls: Classification) -> None:
         """Remember a mention under each of its signals."""
-        sample = Sample(mention.created_at, mention.author.handle, mention.text[:500], cls.topic, cls.lang,
-                        mention.url)
+        self.remember(brand, signals, Sample(mention.created_at, mention.author.handle, mention.text[:500],
+                                             cls.topic, cls.lang, mention.url))
+
+    def remember(self, brand: str, signals: tuple[str, ...], sample: Sample) -> None:
+        """Keep one sample under each of its signals (also used to refill the buffer after a restart)."""
         for signal in signals:
             buffer = self._buffers.get((brand, signal))
             if buffer is None:

@@ -27,6 +27,10 @@ def incident_json(row: IncidentRow, with_series: bool = True) -> dict[str, Any]:
         "topic": row.topic, "started_at": _iso(row.started_at), "opened_at": _iso(row.opened_at),
         "resolved_at": _iso(row.resolved_at), "acknowledged_at": _iso(row.acknowledged_at),
         "peak_rate": row.peak_rate, "baseline_rate": row.baseline_rate, "evidence": evidence,
+        "acknowledged_by": row.acknowledged_by, "identified_at": _iso(row.identified_at),
+        "identified_by": row.identified_by, "identified_note": row.identified_note,
+        "monitoring_since": _iso(row.calm_since), "next_update_at": _iso(row.next_update_at),
+        "timeline": list(row.timeline or []),
     }
 
 
@@ -34,7 +38,10 @@ def alert_json(row: AlertRow) -> dict[str, Any]:
     """One alert with its delivery outcome."""
     return {"id": row.id, "incident": row.incident_id, "kind": row.kind, "step": row.step,
             "severity": row.severity, "at": _iso(row.at), "title": row.title, "delivered": row.delivered,
-            "attempts": row.attempts, "error": row.error}
+            "attempts": row.attempts, "error": row.error,
+            "status": row.status or ("delivered" if row.delivered else "failed"), "key": row.dedupe_key,
+            "next_attempt_at": _iso(row.next_attempt_at), "delivered_at": _iso(row.delivered_at),
+            "targets": [{"target": name, **outcome} for name, outcome in (row.targets or {}).items()]}
 
 
 def post_json(row: StatusPostRow) -> dict[str, Any]:
