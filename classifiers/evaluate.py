@@ -12,6 +12,7 @@ import numpy as np
 
 from classifiers import datasets
 from classifiers.base import SENTIMENTS, Classification, Classifier
+from classifiers.outage_eval_examples import SERVICE_OUTAGE_EVAL
 from classifiers.train_outage import eval_set
 
 TARGETS = {"tweeteval_macro_recall": 0.80, "xlmt_it_macro_f1": 0.68, "airline_complaint_f1": 0.90,
@@ -80,11 +81,16 @@ def evaluate(data: Path, classifier: Classifier) -> dict[str, float]:
     truth = [r.sentiment == "negative" for r in held]
     p, r, f = f1(truth, [v.label in COMPLAINT_LABELS for v in verdicts])
     results.update(airline_complaint_precision=p, airline_complaint_recall=r, airline_complaint_f1=f)
-    texts, outage = eval_set(data)
-    verdicts = _classify(classifier, texts)
-    p, r, f = f1([x == 1 for x in outage], [v.label == "outage" for v in verdicts])
-    results.update(outage_precision=p, outage_recall=r, outage_f1=f)
-    recall, threshold = best_recall_at_precision(outage, [v.scores.get("outage", 0.0) for v in verdicts], 0.9)
+    power_texts, power = eval_set(data)
+    service_texts, service = [t for t, _ in SERVICE_OUTAGE_EVAL], [y for _, y in SERVICE_OUTAGE_EVAL]
+    verdicts = _classify(classifier, power_texts + service_texts)
+    said = [v.label == "outage" for v in verdicts]
+    truth = [x == 1 for x in power + service]
+    n = len(power)
+    for name, part in (("outage_power", slice(0, n)), ("outage_service", slice(n, None)), ("outage", slice(None))):
+        p, r, f = f1(truth[part], said[part])
+        results.update({f"{name}_precision": p, f"{name}_recall": r, f"{name}_f1": f})
+    recall, threshold = best_recall_at_precision(power + service, [v.scores.get("outage", 0.0) for v in verdicts], 0.9)
     results.update(outage_recall_at_p90_eval_tuned=recall, outage_threshold_eval_tuned=threshold)
     return results
 
@@ -108,9 +114,12 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--data", type=Path, default=Path("../shared/data"))
     parser.add_argument("--no-rules-baseline", action="store_true", help="skip measuring the rules tier alone")
     parser.add_argument("--json", type=Path, default=None, help="also write the figures to this JSON file")
+    parser.add_argument("--heads", type=Path, default=None, help="heads.npz to measure (default: the shipped one)")
+    parser.add_argument("--backend", default="auto", help="encoder backend: auto, torch or onnx-int8")
     args = parser.parse_args(argv)
     started = time.perf_counter()
-    everything = {"tiered": evaluate(args.data, load_default_classifier())}
+    options = {"heads": args.heads} if args.heads else {}
+    everything = {"tiered": evaluate(args.data, load_default_classifier(backend=args.backend, **options))}
     print(report("tiered (rules + transformer heads)", everything["tiered"]), flush=True)
     if not args.no_rules_baseline:
         everything["rules"] = evaluate(args.data, RulesClassifier())

@@ -12,6 +12,7 @@ import numpy as np
 
 from classifiers.base import LABELS, SENTIMENTS, Classification
 from classifiers.evidence import STRONG_OUTAGE
+from classifiers.lora import ADAPTER_FILE
 from classifiers.model_heads import DEFAULT_HEADS, Heads, HeadsMismatchError
 from classifiers.rules import RulesClassifier, normalize_hint, rule_evidence
 from classifiers.textnorm import safe_text
@@ -139,8 +140,14 @@ def _copy(verdict: Classification) -> Classification:
 
 
 def load_default_classifier(topics: dict[str, list[str]] | None = None, model: str | Path | None = None,
-                            heads: Path = DEFAULT_HEADS, threads: int | None = None) -> TieredClassifier:
+                            heads: Path = DEFAULT_HEADS, threads: int | None = None,
+                            backend: str = "auto") -> TieredClassifier:
     """The shipped heads over the default (or configured) encoder; a clear error when they do not fit it."""
     loaded = Heads.load(heads)
-    encoder = TransformerEncoder(model, threads=threads)
+    adapter = loaded.info.get("adapter")
+    path = Path(heads).parent / ADAPTER_FILE if adapter and model is None else None
+    encoder = TransformerEncoder(model, threads=threads, adapter=path, backend=backend)
+    if path is not None and encoder.adapter != adapter:
+        raise HeadsMismatchError(f"the heads in {heads} were trained over adapter {adapter}, but {path} is "
+                                 f"{encoder.adapter}: rerun python -m classifiers.finetune")
     return TieredClassifier(encoder, loaded, topics)

@@ -20,7 +20,7 @@ from classifiers.model_features import (
     sparse_matrix,
 )
 from classifiers.model_heads import HEAD_CLASSES, Head, Heads
-from classifiers.train_sets import TrainSet, intent_set, outage_set, sentiment_set
+from classifiers.train_sets import TrainSet, held_out, intent_set, outage_set, sentiment_set
 from classifiers.transformer import TransformerEncoder, cache_key
 
 VERSION = "1"
@@ -29,7 +29,6 @@ C_VALUES = {"sentiment": 1.0, "intent": 1.0, "outage": 1.0}
 CLASS_WEIGHT: dict[str, str | None] = {"sentiment": "balanced", "intent": None, "outage": "balanced"}
 """Balanced classes serve macro recall (sentiment) and the rare class (outage); for intent, leave-one-day-out
 cross-validation on the airline training days preferred the natural class mix (F1 0.875 vs 0.857)."""
-CALIBRATION_SHARE = 0.1
 
 
 def embed(encoder: TransformerEncoder, name: str, texts: list[str], cache: Path | None) -> np.ndarray:
@@ -73,9 +72,8 @@ def train_head(name: str, data: TrainSet, emb: np.ndarray, idf: np.ndarray, seed
     classes = HEAD_CLASSES[name]
     keys = [cache_key(t) for t in data.texts]
     labels = np.asarray(data.labels)
-    order = np.random.default_rng(seed).permutation(len(labels))
-    cut = int(len(order) * CALIBRATION_SHARE)
-    hold, fit = order[:cut], order[cut:]
+    calibration = np.array([held_out(k) for k in keys])
+    hold, fit = np.flatnonzero(calibration), np.flatnonzero(~calibration)
     matrix = design(emb, keys, data.texts, idf)
     model = LogisticRegression(C=C_VALUES[name], max_iter=3000, class_weight=CLASS_WEIGHT[name], random_state=seed)
     model.fit(matrix[fit], labels[fit])
@@ -96,12 +94,13 @@ def train_head(name: str, data: TrainSet, emb: np.ndarray, idf: np.ndarray, seed
     return head, stats
 
 
-def train(data: Path, out: Path, cache: Path | None, seed: int = SEED, threads: int | None = None) -> Heads:
-    """Build every set, embed it, train the three heads and write out/heads.npz."""
+def train(data: Path, out: Path, cache: Path | None, seed: int = SEED, threads: int | None = None,
+          adapter: Path | None = None) -> Heads:
+    """Build every set, embed it (through the fine-tuned adapter if given), train the heads, write out/heads.npz."""
     random.seed(seed)
     np.random.seed(seed % (2**32))
     started = time.perf_counter()
-    encoder = TransformerEncoder(threads=threads)
+    encoder = TransformerEncoder(threads=threads, adapter=adapter)
     sets = {"sentiment": sentiment_set(data), "intent": intent_set(data, HEAD_CLASSES["intent"]),
             "outage": outage_set(data, seed)}
     embeddings = {name: embed(encoder, name, s.texts, cache) for name, s in sets.items()}
@@ -109,7 +108,7 @@ def train(data: Path, out: Path, cache: Path | None, seed: int = SEED, threads: 
           flush=True)
     all_keys = sorted({cache_key(t) for s in sets.values() for t in s.texts})
     idf = document_frequency_idf(all_keys, N_FEATURES)
-    heads = Heads(encoder.name, encoder.dim, VERSION, idf, info={"seed": seed, "features": {
+    heads = Heads(encoder.name, encoder.dim, VERSION, idf, info={"seed": seed, "adapter": encoder.adapter, "features": {
         "ngrams": "char 2-5 within words, crc32 mod 2^18, sublinear tf-idf, L2", "rules": list(RULE_NAMES)}})
     for name, train_set in sets.items():
         head, stats = train_head(name, train_set, embeddings[name], idf, seed)
@@ -132,8 +131,10 @@ def main(argv: list[str] | None = None) -> None:
                         help="where embeddings of the training texts are kept between runs ('' for none)")
     parser.add_argument("--seed", type=int, default=SEED)
     parser.add_argument("--threads", type=int, default=None)
+    parser.add_argument("--adapter", type=Path, default=None,
+                        help="a fine-tuned adapter.npz to embed through (python -m classifiers.finetune writes one)")
     args = parser.parse_args(argv)
-    train(args.data, args.out, args.cache if str(args.cache) else None, args.seed, args.threads)
+    train(args.data, args.out, args.cache if str(args.cache) else None, args.seed, args.threads, args.adapter)
 
 
 if __name__ == "__main__":

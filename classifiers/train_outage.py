@@ -130,13 +130,16 @@ def eval_set(data: Path) -> tuple[list[str], list[int]]:
 
 
 def weak_set(data: Path) -> tuple[list[str], list[int]]:
-    """Weakly labeled tweets for training: every unique tweet outside the hand-labeled sample the rules agree on."""
+    """Training tweets outside the evaluation sample: hand labels where we have them, else the weak rules' agreement."""
+    from classifiers.outage_hand_train import HAND_LABELED_TRAIN
+
     held = {dedupe_key(r.text) for r in eval_sample(data)}
+    hand = dict(HAND_LABELED_TRAIN)
     texts, labels = [], []
     for row in unique_tweets(data):
         if dedupe_key(row.text) in held:
             continue
-        label = weak_label(row.text)
+        label = hand.get(row.id, weak_label(row.text))
         if label is not None:
             texts.append(row.text)
             labels.append(label)

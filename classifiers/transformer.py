@@ -54,6 +54,17 @@ def pick_dtype(dtype: str = "auto") -> str:
     return "bfloat16" if native else "float32"
 
 
+def pick_backend(backend: str = "auto") -> str:
+    """"onnx-int8" (ONNX Runtime, int8 weights) when asked, or on "auto" when it is installed; else "torch"."""
+    if backend not in ("auto", "torch", "onnx-int8"):
+        raise ValueError(f"encoder backend must be auto, torch or onnx-int8, not {backend!r}")
+    if backend != "auto":
+        return backend
+    from classifiers.onnx_backend import available
+
+    return "onnx-int8" if available() else "torch"
+
+
 def _digest(key: str) -> bytes:
     return hashlib.blake2b(key.encode("utf-8", "replace"), digest_size=16).digest()
 
@@ -86,15 +97,33 @@ class TransformerEncoder:
     """Mean-pooled, L2-normalised sentence embeddings, batched by length, with an LRU cache of repeated texts."""
 
     def __init__(self, model: str | Path | None = None, max_length: int = 128, threads: int | None = None,
-                 batch_size: int = DEFAULT_BATCH, cache_size: int = DEFAULT_CACHE, dtype: str = "auto") -> None:
+                 batch_size: int = DEFAULT_BATCH, cache_size: int = DEFAULT_CACHE, dtype: str = "auto",
+                 adapter: Path | None = None, backend: str = "auto") -> None:
         import torch
 
         self.threads = max(1, threads or os.cpu_count() or 1)
         torch.set_num_threads(self.threads)
         self.tokenizer, self.model, self.name = _load(model)
-        self.dtype = pick_dtype(dtype)
-        if self.dtype == "bfloat16":
-            self.model = self.model.to(torch.bfloat16)
+        self.adapter: str | None = None
+        if adapter is not None:
+            from classifiers.lora import merge_adapter, read_adapter
+
+            meta, arrays = read_adapter(adapter)
+            merge_adapter(self.model, arrays)
+            self.adapter = str(meta["digest"])
+            self.name = f"{self.name}+lora-{self.adapter}"
+        self.backend = pick_backend(backend)
+        self.onnx = None
+        if self.backend == "onnx-int8":
+            from classifiers.onnx_backend import OnnxEncoder
+
+            self.onnx = OnnxEncoder(self.model, self.threads)
+            self.dtype = "int8"
+            self.name = f"{self.name}+int8"
+        else:
+            self.dtype = pick_dtype(dtype)
+            if self.dtype == "bfloat16":
+                self.model = self.model.to(torch.bfloat16)
         self.max_length = max_length
         self.batch_size = max(1, batch_size)
         self.cache_size = max(0, cache_size)
@@ -146,19 +175,25 @@ class TransformerEncoder:
         with torch.inference_mode():
             for chunk in self._batches(order, [len(x) for x in ids]):
                 width = self._width(len(ids[chunk[-1]]))
-                batch = torch.full((len(chunk), width), pad, dtype=torch.long)
-                mask = torch.zeros((len(chunk), width), dtype=torch.long)
+                batch = np.full((len(chunk), width), pad, dtype=np.int64)
+                mask = np.zeros((len(chunk), width), dtype=np.int64)
                 for row, i in enumerate(chunk):
-                    batch[row, :len(ids[i])] = torch.tensor(ids[i], dtype=torch.long)
+                    batch[row, :len(ids[i])] = ids[i]
                     mask[row, :len(ids[i])] = 1
-                hidden = self.model(input_ids=batch, attention_mask=mask).last_hidden_state
-                weights = mask.unsqueeze(-1).to(hidden.dtype)
-                pooled = (hidden * weights).sum(1) / weights.sum(1).clamp(min=1.0)
-                pooled = torch.nn.functional.normalize(pooled.float(), p=2, dim=1)
-                out[chunk] = pooled.numpy()
+                out[chunk] = self.onnx(batch, mask) if self.onnx is not None else self._torch_pooled(batch, mask)
                 self.model_calls += 1
         self.encoded_texts += len(ids)
         return out
+
+    def _torch_pooled(self, batch: np.ndarray, mask: np.ndarray) -> np.ndarray:
+        """Masked mean pooling of the last hidden state, unit length (the torch backend)."""
+        import torch
+
+        ids, attention = torch.from_numpy(batch), torch.from_numpy(mask)
+        hidden = self.model(input_ids=ids, attention_mask=attention).last_hidden_state
+        weights = attention.unsqueeze(-1).to(hidden.dtype)
+        pooled = (hidden * weights).sum(1) / weights.sum(1).clamp(min=1.0)
+        return torch.nn.functional.normalize(pooled.float(), p=2, dim=1).numpy()
 
     def _width(self, length: int) -> int:
         """Padded width: a multiple of 8 (few distinct shapes for the kernels), at most max_length."""
