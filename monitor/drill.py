@@ -12,6 +12,7 @@ from typing import Any
 from monitor.app import build_runtime
 from monitor.clock import SimulatedClock
 from monitor.report import build_report
+from monitor.restart import resume
 from monitor.settings import Settings
 from monitor.sources.replay import ReplayConfig, ReplaySource
 
@@ -30,6 +31,7 @@ async def run_drill(settings: Settings, mentions: Path, db_url: str | None = Non
         alert_urls = [f"oncall://?path={workdir / 'drill-alerts.log'}&console=no"]
     clock = SimulatedClock()
     runtime = build_runtime(settings, clock, store_url=db_url, alert_urls=alert_urls)
+    await resume(runtime.incidents, runtime.pipeline.detection, runtime.store)  # a --db with an open incident
     source = ReplaySource("drill", ReplayConfig(path=str(mentions)))
     bar = None
     if progress if progress is not None else sys.stderr.isatty():

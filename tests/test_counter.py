@@ -117,3 +117,14 @@ def _adds_per_second(n: int = 200_000) -> float:
 def test_counting_keeps_up_with_a_firehose() -> None:
     best = max(_adds_per_second() for _ in range(3))
     assert best >= 100_000, f"{best:,.0f} add() calls per second"
+
+
+def test_several_signals_at_once_count_each_author_once_per_signal() -> None:
+    counter = BucketCounter(60)
+    at = datetime(2026, 3, 2, 10, 0, 5, tzinfo=UTC)
+    counter.add_signals("Acme", ("volume", "outage"), at, "x:1")
+    counter.add_signals("Acme", ("volume", "complaints"), at, "x:1")  # the same author: new only under complaints
+    counter.add_signals("Acme", ("volume",), at, "x:2")
+    closed = counter.close_until(at + timedelta(minutes=1))
+    assert sorted((signal, count) for _, signal, _, count in closed) == [("complaints", 1), ("outage", 1),
+                                                                        ("volume", 2)]

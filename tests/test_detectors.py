@@ -202,7 +202,7 @@ def test_spikes_do_not_poison_the_baseline() -> None:
 
 @pytest.mark.parametrize(("bucket", "open_index", "resolve_index"), [(30, 3, 29), (60, 1, 14), (300, 0, 2)])
 def test_minute_settings_are_converted_to_buckets(bucket: int, open_index: int, resolve_index: int) -> None:
-    settings = DetectorSettings(bucket_seconds=bucket)
+    settings = DetectorSettings(bucket_seconds=bucket, quiet_minutes=10.0)
     per_minute = 8.0
     step = timedelta(seconds=bucket)
     warm = [(START + i * step, per_minute * bucket / 60) for i in range(int(6 * 3600 / bucket))]

@@ -46,3 +46,58 @@ def test_every_config_key_in_the_example() -> None:
 def test_every_source_documented() -> None:
     for name in source_types():
         assert f"`{name}`" in README, name
+
+
+def test_every_web_user_key_in_the_example() -> None:
+    from monitor.settings import UserSettings
+
+    assert "[[web.users]]" in EXAMPLE
+    for key in UserSettings.model_fields:
+        assert f"{key} =" in EXAMPLE, f"web.users.{key}"
+    for command in ("posts list", "posts approve", "ack", "hash-password"):
+        assert command in README, command
+
+
+def test_every_x_and_reddit_option_in_the_example() -> None:
+    from monitor.sources.reddit import RedditSource
+    from monitor.sources.x import XSource
+
+    for cls in (XSource, RedditSource):
+        assert f'type = "{cls.type_name}"' in EXAMPLE, cls.type_name
+        assert f"`{cls.type_name}`" in README, cls.type_name
+        for key in cls.Config.model_fields:
+            assert f"{key} =" in EXAMPLE and f"`{key}`" in README, f"{cls.type_name}.{key}"
+    assert "`check" in README
+
+
+def test_every_status_post_and_channel_key_in_the_example() -> None:
+    from alerts.publishers import publisher_types
+    from monitor.settings import BrandVoice, ChannelSettings, StatusPostSettings
+
+    for model in (StatusPostSettings, BrandVoice, ChannelSettings):
+        for key in model.model_fields:
+            assert f"{key} =" in EXAMPLE, f"status_posts: {key}"
+    for name, cls in publisher_types().items():
+        assert f'type = "{name}"' in EXAMPLE, name
+        for key in cls.Config.model_fields:
+            assert f"{key} =" in EXAMPLE, f"{name} channel: {key}"
+
+
+def test_every_alert_route_key_in_the_example() -> None:
+    from monitor.settings import RouteSettings
+
+    assert "[[alerts.routes]]" in EXAMPLE
+    for key in RouteSettings.model_fields:
+        assert f"{key} =" in EXAMPLE, f"alerts.routes.{key}"
+
+
+def test_streaming_and_webhook_source_options_in_the_example() -> None:
+    from monitor.sources.bluesky import BlueskyConfig
+    from monitor.sources.mastodon import InstanceConfig, MastodonConfig
+    from monitor.sources.webhook import WebhookConfig
+
+    for model, name in ((BlueskyConfig, "bluesky"), (MastodonConfig, "mastodon"), (WebhookConfig, "webhook")):
+        assert f'type = "{name}"' in EXAMPLE, name
+        for key in model.model_fields:
+            assert f"{key} =" in EXAMPLE, f"{name}.{key}"
+    assert all(f"{key} =" in EXAMPLE for key in InstanceConfig.model_fields)

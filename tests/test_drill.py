@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import json
+import statistics
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from monitor.detection import Detection
 from monitor.drill import run_drill
-from monitor.settings import Settings, load_settings
+from monitor.settings import DetectorSettings, Settings, load_settings
 from monitor.simulate import generate, write_jsonl
 from tests.conftest import ROOT
 
@@ -42,11 +44,11 @@ async def test_outage_is_detected_paged_and_drafted(tmp_path: Path, hook: tuple[
     incident = incidents[0]
     assert incident["signal"] == "outage"
     opened = datetime.fromisoformat(incident["opened_at"])
-    # A 3,000-a-day brand sends about one outage report a minute in this outage: found in minutes, not
-    # seconds; the tighter detection targets are the detector benchmark's business.
-    assert 0 <= (opened - start).total_seconds() <= 15 * 60
+    # Real outages bring many reports at once: paged within two minutes of the onset, resolved within a
+    # quarter of an hour of the real end (bench/bench_drill.py measures the same over more seeds).
+    assert 0 <= (opened - start).total_seconds() <= 2 * 60
     assert incident["resolved_at"] is not None
-    assert end - timedelta(minutes=30) <= datetime.fromisoformat(incident["resolved_at"]) <= end + timedelta(hours=1)
+    assert end - timedelta(minutes=5) <= datetime.fromisoformat(incident["resolved_at"]) <= end + timedelta(minutes=15)
     assert incident["peak_rate"] > 3 * max(incident["baseline_rate"], 0.1)
     assert incident["evidence"]["samples"] and incident["evidence"]["top_phrases"]
     kinds = [a["kind"] for a in report["alerts"] if a["incident"] == incident["id"]]
@@ -56,7 +58,10 @@ async def test_outage_is_detected_paged_and_drafted(tmp_path: Path, hook: tuple[
     assert len(titles) == len(report["alerts"]) and "all clear" in titles[-1]
     assert "Incident page: http" in recorder.received[0]["message"]
     posts = [p for p in report["status_posts"] if p["incident"] == incident["id"]]
-    assert [p["phase"] for p in posts] == ["investigating", "resolved"]
+    phases = [p["phase"] for p in posts]  # follow-ups between: update, monitoring
+    assert phases[0] == "investigating" and phases[-1] == "resolved" and phases.count("resolved") == 1
+    assert set(phases) <= {"investigating", "update", "monitoring", "resolved"}
+    assert all(a["status"] == "delivered" and a["key"] for a in report["alerts"])
     assert all(p["state"] == "pending_approval" and p["problems"] == [] for p in posts)
     assert posts[0]["lang"] in ("en", "it")
     assert report["advocates"] and report["advocates"][0]["score"] > 0
@@ -87,3 +92,38 @@ async def test_replay_twice_stores_nothing_twice_and_bad_lines_are_set_aside(tmp
     assert "malformed JSON" in first["rejected"]["items"][0]["reason"]
     second = await run_drill(Settings(), path, db_url=db, progress=False)
     assert second["mentions"] == 0 and second["duplicates"] == len(lines)
+
+
+def outage_timing(seed: int) -> tuple[float | None, float | None, int]:
+    """Minutes from onset to the first open and from the real end to the resolve, through `Detection` directly."""
+    scenario = generate("outage", seed=seed)
+    [event] = scenario.events
+    detection = Detection(DetectorSettings())
+    opened = resolved = None
+    opens = 0
+    minute = scenario.start
+    for mention in scenario.mentions():
+        at = datetime.fromisoformat(mention["created_at"])
+        while at >= minute + timedelta(minutes=1):
+            minute += timedelta(minutes=1)
+            for _, signal, episode in detection.advance(minute):
+                if signal == "outage" and episode.kind == "open":
+                    opens += 1
+                    opened = opened if opened is not None else (episode.at - event.start).total_seconds() / 60
+                elif signal == "outage" and episode.kind == "resolve":
+                    resolved = (episode.at - event.end).total_seconds() / 60
+        intent = mention["sim"]["intent"]
+        signals = ("volume", "outage", "complaints") if intent == "outage" else (
+            ("volume", "complaints", "negative") if intent == "complaint" else ("volume",))
+        detection.add(mention["brand"], at, mention["author"]["id"], signals)
+    return opened, resolved, opens
+
+
+@pytest.mark.slow
+def test_outages_are_paged_within_two_minutes_and_resolved_within_fifteen() -> None:
+    timings = [outage_timing(seed) for seed in range(1, 6)]
+    opened = [t[0] for t in timings]
+    assert all(o is not None and 0 <= o <= 6 for o in opened), timings
+    assert statistics.median(opened) <= 2.0, timings  # type: ignore[type-var]
+    assert all(r is not None and -5 <= r <= 15 for _, r, _ in timings), timings
+    assert all(n == 1 for _, _, n in timings), timings  # one episode per outage: its fading tail does not reopen it

@@ -127,13 +127,16 @@ def test_outage_reports_surge_in_the_true_window() -> None:
     scenario, mentions = stream("outage")
     [event] = scenario.events
     assert isinstance(event, TruthEvent) and event.kind == "outage" and event.brand == "Acme"
-    assert 20 <= event.minutes <= 120 and 5 <= event.peak <= 20 and event.topic
+    assert 20 <= event.minutes <= 120 and 50 <= event.peak <= 400 and event.topic
+    assert 1 <= event.ramp_minutes <= 3 and 1.5 <= event.decay_minutes <= 3.5  # loud and sudden, like real ones
     assert event.start - scenario.start >= timedelta(days=2)
     assert 10 <= event.start.hour < 16 and event.end + timedelta(minutes=30) <= scenario.end
     length = event.end - event.start
     during = count(mentions, "outage", event.start, event.end)
     before = count(mentions, "outage", event.start - length, event.start)
-    assert during >= 4 * max(before, 2)
+    assert during >= 20 * max(before, 2)
+    first = count(mentions, "outage", event.start, event.start + timedelta(minutes=3))
+    assert first >= 3  # many reports within minutes
     assert count(mentions, "complaint", event.start, event.end) > count(
         mentions, "complaint", event.start - timedelta(days=1), event.end - timedelta(days=1))
     topics = Counter(m["sim"]["topic"] for m in mentions
@@ -192,3 +195,17 @@ def test_write_jsonl_writes_mentions_and_ground_truth(tmp_path: Path) -> None:
     assert [e["kind"] for e in truth["events"]] == [e.kind for e in scenario.events]
     assert all(datetime.fromisoformat(e["start"]) < datetime.fromisoformat(e["end"]) for e in truth["events"])
     assert sum(truth["by_intent"].values()) == written and set(truth["by_brand"]) == {"Acme", "Volta"}
+
+
+def test_a_complaint_surge_is_about_one_topic_and_raises_no_outage_reports() -> None:
+    scenario, mentions = stream("surge")
+    [event] = scenario.events
+    assert event.kind == "surge" and event.brand == "Acme" and event.topic and 2 <= event.peak <= 4
+    day = timedelta(days=1)
+    during = count(mentions, "complaint", event.start, event.end)
+    assert during > 1.8 * count(mentions, "complaint", event.start - day, event.end - day)
+    topics = Counter(m["sim"]["topic"] for m in mentions
+                     if m["sim"]["intent"] == "complaint" and event.start <= at(m) < event.end)
+    assert topics.most_common(1)[0][0] == event.topic
+    outage = count(mentions, "outage", event.start, event.end)
+    assert outage <= 2 * count(mentions, "outage", event.start - day, event.end - day) + 5

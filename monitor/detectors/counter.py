@@ -71,6 +71,24 @@ class BucketCounter:
         counts = series.counts
         counts[index] = counts.get(index, 0) + 1
 
+    def add_signals(self, brand: str, signals: tuple[str, ...], at: datetime, author: str) -> None:
+        """Count one event under several signals at once (the bucket index is worked out once)."""
+        index = self._index(at)
+        for signal in signals:
+            series = self._series.get((brand, signal))
+            if series is None or index < series.first:
+                series = self._series_for(brand, signal, index)
+            if self.dedupe:
+                seen = series.authors.get(index)
+                if seen is None:
+                    series.authors[index] = {author}
+                elif author in seen:
+                    continue
+                else:
+                    seen.add(author)
+            counts = series.counts
+            counts[index] = counts.get(index, 0) + 1
+
     def close_until(self, now: datetime) -> list[tuple[str, str, datetime, int]]:
         """Every bucket ended by `now` as (brand, signal, bucket_start, count), oldest first; then forget them."""
         stamp = now.timestamp() if now.tzinfo is not None else now.replace(tzinfo=UTC).timestamp()

@@ -17,6 +17,8 @@ from monitor.settings import DetectorSettings
 MIN_HISTORY = 3              # buckets seen before the first judgement
 LEVEL_HALFLIFE_MINUTES = 60.0  # memory of the recent level, or longer for sparse series: it always spans
 LEVEL_EVENTS = 20.0            # this many expected events, so one report does not move a level of 0.03 a minute
+RISING_SHARE = 0.6           # a scan window scoring this share of the threshold marks a rise in progress ...
+RISING_CLIP = 1.0 / 3.0      # ... during which buckets teach the level clipped at a third of HUBER, not the noise
 HUBER = 3.0                  # ordinary buckets are clipped at this many deviations before the baseline learns them
 ABSORB = 0.1                 # an anomalous bucket teaches the level only mu + ABSORB x max(mu, 1): a slow creep
 SHAPE_ABSORB = 3.0           # ... and its time slot at most SHAPE_ABSORB x mu, at half the weight, half a day
@@ -38,7 +40,35 @@ WINDOW_MINUTES = (1.0, 5.0, 15.0, 60.0)  # the scan sums the latest buckets over
 TAIL_P, TAIL_NORMAL = 0.99, 2.326        # tracked score quantile, and its value for Gaussian scores
 TAIL_STEP_PER_HOUR = 0.6     # how fast that quantile moves (per hour of buckets)
 TAIL_SPIKE_WEIGHT = 0.3      # anomalous buckets move it less: one outage barely numbs, daily bursts do
+LARGE_EXPECTED = 100.0      # window expectations from here on are judged by a gamma approximation of the tail
 EPOCH_WEEKDAY = 3            # 1970-01-01 was a Thursday (Monday = 0)
+
+
+def _tail(total: float, expected: float, invk: float) -> float:
+    """P(X >= total) for the window; within one standard deviation of the mean its value matters to nothing.
+
+    Scores under ~1.5 neither alarm, nor end calm, nor cross the tracked 99% quantile, so the exact (and, for big
+    counts, costly) tail is only computed past one standard deviation; nearer, the Gaussian tail stands in.
+    """
+    if total <= expected:
+        return 1.0
+    excess = total - expected
+    variance = expected + invk * expected * expected
+    if excess * excess < variance:
+        return 0.5 * math.erfc(excess / math.sqrt(2.0 * variance))
+    if expected < LARGE_EXPECTED:
+        return upper_tail(total, expected, invk)
+    # Big sums: the gamma with the same mean and variance, through the Wilson-Hilferty cube root (O(1); the exact
+    # continued fraction needs ~sqrt(count) steps), with a continuity correction.
+    if invk * expected < 1.0:  # Poisson-like: P(X >= k) = P(Gamma(k) <= mean), stretched by the extra variance
+        k = math.ceil(total - 1e-9)
+        ninth = 1.0 / (9.0 * k)
+        z = ((1.0 - ninth) - (expected / k) ** (1.0 / 3.0)) / math.sqrt(ninth) / math.sqrt(variance / expected)
+    else:
+        shape = expected * expected / variance
+        ninth = 1.0 / (9.0 * shape)
+        z = (((total - 0.5) / expected) ** (1.0 / 3.0) - (1.0 - ninth)) / math.sqrt(ninth)
+    return 0.5 * math.erfc(z / math.sqrt(2.0))
 
 
 def _decay(halflife_seconds: float, step_seconds: float) -> float:
@@ -106,8 +136,13 @@ class SeasonalBaseline:
         invk = self.overdispersion(noise)
         return invk + (invk + 1.0 / max(mu, 0.1)) / max(1.0, min(self.seen, self.memory))
 
-    def learn(self, start: datetime, count: float, mu: float, anomalous: bool) -> None:
-        """Learn one bucket: ordinary ones clipped (Huber), anomalous ones only as a slow creep of the level."""
+    def learn(self, start: datetime, count: float, mu: float, anomalous: bool, rising: bool = False) -> None:
+        """Learn one bucket: ordinary ones clipped (Huber), anomalous ones only as a slow creep of the level.
+
+        `rising`: some scan window is already RISING_SHARE of the way to the threshold. Such a bucket does not
+        teach the noise, and teaches the level clipped at RISING_CLIP deviations up, so that a surge building up
+        over tens of minutes is neither learned as the new normal nor as noise before it is judged.
+        """
         self.clock = start.timestamp()
         day, week = self.hours(start)
         sd = self.spread(mu)
@@ -125,8 +160,9 @@ class SeasonalBaseline:
             taught = min(count, mu + ABSORB * max(mu, 1.0))
             seasonal = min(count, SHAPE_ABSORB * mu)
         else:
-            taught = seasonal = inverse_anscombe(centre + max(-HUBER * sd, min(HUBER * sd, residual)))
-        if self.seen >= MIN_HISTORY and not anomalous:
+            taught = seasonal = inverse_anscombe(centre + max(-HUBER * sd, min(HUBER * (RISING_CLIP if rising else 1.0)
+                                                                          * sd, residual)))
+        if self.seen >= MIN_HISTORY and not anomalous and not rising:
             self.noise.add(inverse_anscombe(centre + max(-NOISE_CLIP * sd, min(NOISE_CLIP * sd, residual))), mu)
         slow = self.slow.value()
         if slow > 0 and anomalous:
@@ -181,8 +217,7 @@ class SeasonalDetector:
                 if size > len(counts):
                     break
                 total, expected = sum(counts[-size:]), sum(means[-size:])
-                tails.append(upper_tail(total, expected, base.judging_overdispersion(mu, noise)) if total > expected
-                             else 1.0)
+                tails.append(_tail(total, expected, base.judging_overdispersion(mu, noise)))
                 sums.append((total, expected))
                 raws.append(z_of(tails[-1]))
             # Bonferroni over the windows that could alarm (those with an excess of min_excess or more).
@@ -195,13 +230,14 @@ class SeasonalDetector:
         anomalous = judged and best >= self.threshold
         for raw, tail in zip(raws, self.tails, strict=False):
             tail.learn(raw, TAIL_SPIKE_WEIGHT if anomalous else 1.0)
-        if not anomalous:
+        rising = judged and best >= self.threshold * RISING_SHARE
+        if not anomalous and not rising:
             for (total, expected), noise in zip(sums, self.noises, strict=False):
                 if noise is base.noise:
                     continue  # the single-bucket estimate is the baseline's own, learned with it
                 spread = NOISE_CLIP * math.sqrt(expected + base.overdispersion(noise) * expected * expected)
                 noise.add(max(expected - spread, min(expected + spread, total)), expected)
-        base.learn(start, count, mu, anomalous)
+        base.learn(start, count, mu, anomalous, rising)
         lead, peak = self._onset(window) if anomalous else (0, count)
         return Verdict(mu, bucket_score, count - mu, anomalous, judged, max(best, 0.0), window, lead, peak, *best_sums)
 

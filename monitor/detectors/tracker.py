@@ -12,9 +12,11 @@ from monitor.detectors.base import EpisodeEvent, EventKind, Verdict, buckets_for
 from monitor.detectors.seasonal import SeasonalDetector
 from monitor.settings import DetectorSettings
 
-INSTANT_FACTOR = 2.0  # one bucket scoring threshold x this opens an episode at once
-QUIET_EVIDENCE = 9.0  # a sparse episode needs a silence in which it would have sent ~9 reports (P(none) ~ 1e-4)
-QUIET_STRETCH = 4     # ... but never more than this many times quiet_minutes
+INSTANT_FACTOR = 2.0  # a bucket, or a scan window ending in it, scoring threshold x this opens at once
+QUIET_EVIDENCE = 12.0  # a sparse episode needs a silence in which it would have sent ~12 reports (P(none) ~ 6e-6)
+REARM_QUIETS = 2      # for this many quiet_minutes after an episode ends, a new one must last ...
+REARM_BUCKETS = 3     # ... this many buckets (or be huge) before it opens
+QUIET_STRETCH = 8     # ... but never more than this many times quiet_minutes
 
 
 @dataclass(slots=True)
@@ -47,6 +49,7 @@ class SignalMonitor:
         self.episode: Episode | None = None
         self.last: datetime | None = None
         self.run = 0  # consecutive buckets, up to this one, that are not calm
+        self.since_resolve = REARM_QUIETS * self.quiet_after  # buckets since the last episode ended
 
     def _check_order(self, bucket_start: datetime) -> datetime:
         start = as_utc(bucket_start)
@@ -64,19 +67,26 @@ class SignalMonitor:
         """This bucket alone is back near baseline: a small score or an excess below min_excess."""
         return verdict.score < self.calm_score or verdict.excess < self.settings.min_excess
 
+    def is_high(self, verdict: Verdict) -> bool:
+        """This bucket alone is significantly high: a score over the threshold and an excess of min_excess."""
+        return verdict.score >= self.settings.threshold and verdict.excess >= self.settings.min_excess
+
     def observe(self, bucket_start: datetime, count: float) -> list[EpisodeEvent]:
         """Judge one closed bucket (oldest first, each once) and return the episode events it causes."""
         start = self._check_order(bucket_start)
         count = float(count)
         verdict = self.detector.observe(start, count)
         self.run = 0 if self.is_calm(verdict) else self.run + 1
+        self.since_resolve += 1
         at = start + self.step
         episode = self.episode
         if episode is None:
             if not verdict.anomalous:
                 return []
             lasted = max(verdict.lead + 1, self.run)  # elevated buckets just before belong to the run
-            began = start - (lasted - 1) * self.step
+            if self.rearming():  # ... except the fading tail of the episode that just ended: only high buckets count
+                lasted = int(self.is_high(verdict))
+            began = start - max(0, lasted - 1) * self.step
             episode = self.episode = Episode(began, max(count, verdict.window_peak),
                                              self._severity(verdict, count, began, at), hits=lasted)
             return self._maybe_open(episode, verdict, count, at)
@@ -85,12 +95,13 @@ class SignalMonitor:
                 self.episode = None  # a blip: back near baseline before it lasted
                 return []
             # Started by an anomalous bucket, a run goes on while buckets stay clearly elevated (hysteresis).
-            episode.hits = max(episode.hits + 1, verdict.lead + 1)
+            episode.hits = (episode.hits + self.is_high(verdict) if self.rearming()
+                            else max(episode.hits + 1, verdict.lead + 1))
             episode.peak = max(episode.peak, count)
             episode.severity = max(episode.severity, self._severity(verdict, count, episode.started_at, at))
             return self._maybe_open(episode, verdict, count, at)
         episode.peak = max(episode.peak, count)
-        high = verdict.score >= self.settings.threshold and verdict.excess >= self.settings.min_excess
+        high = self.is_high(verdict)
         episode.cool = 0 if high else episode.cool + 1  # and the quiet stretch as a whole must be calm
         episode.excess += max(0.0, verdict.excess)
         episode.buckets += 1
@@ -98,6 +109,7 @@ class SignalMonitor:
         if episode.cool >= needed and self.detector.calm(needed):
             self.episode = None
             self.detector.settle()
+            self.since_resolve = 0
             return [self._event("resolve", episode, verdict, count, at)]
         if verdict.excess <= 0:
             return []
@@ -113,9 +125,15 @@ class SignalMonitor:
         slow = math.ceil(QUIET_EVIDENCE / rate) if rate > 0 else self.quiet_after
         return min(max(self.quiet_after, slow), QUIET_STRETCH * self.quiet_after)
 
+    def rearming(self) -> bool:
+        """Whether the last episode ended too recently for the fast path (within REARM_QUIETS x quiet_minutes)."""
+        return self.since_resolve <= REARM_QUIETS * self.quiet_after
+
     def _maybe_open(self, episode: Episode, verdict: Verdict, count: float, at: datetime) -> list[EpisodeEvent]:
         """Open once the excess has lasted open_after_minutes (in buckets), or at once when one bucket is huge."""
-        if episode.hits < self.open_after and verdict.score < self.instant:
+        # Just after an episode, its fading tail must not reopen it at once: a new one must last a little.
+        needed = max(self.open_after, REARM_BUCKETS) if self.rearming() else self.open_after
+        if episode.hits < needed and max(verdict.score, verdict.window_score) < self.instant:
             return []
         episode.opened, episode.reported = True, episode.severity
         return [self._event("open", episode, verdict, count, at)]

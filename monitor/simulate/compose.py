@@ -188,6 +188,8 @@ class Composer:
         topic, bias = None, 0.7
         if event is not None and event.kind == "outage" and intent in ("outage", "complaint"):
             topic, bias = event.topic, (0.8 if intent == "outage" else 0.6)
+        elif event is not None and event.kind == "surge" and intent == "complaint":
+            topic, bias = event.topic, 0.9
         elif intent == "outage":
             topic = rng.choice(brand.outage_topics)
         elif intent == "complaint":

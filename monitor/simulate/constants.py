@@ -53,6 +53,17 @@ INCIDENT_MINUTES_QUANTILES: tuple[tuple[float, float], ...] = (
 OUTAGE_MIN_MINUTES = 20.0
 OUTAGE_MAX_MINUTES = 120.0
 
+# How loud and how sudden an outage is, in multiples of the brand's usual rate of outage-like reports (1.5% of its
+# mentions, see BASE_MIX). Real outages are reported by many people at once: the labelled bursts of the NAB
+# realTweets series reach 7-270x the trailing one-day median 5-minute count (median about 50x) within one or two
+# 5-minute buckets, and the status-page incidents above are reported within minutes of their start. Outage reports
+# therefore peak at 50-400x their baseline (log-uniform: for a 3,000-mentions-a-day brand, about 1.5 to 12 reports
+# a minute at the daily mean), reach that peak within 1-3 minutes and fade within minutes of the fix (people see
+# it work again; the 'works again' posts that follow are chatter, not reports).
+OUTAGE_PEAK_RANGE = (50.0, 400.0)
+OUTAGE_RAMP_MINUTES = (1.0, 3.0)
+OUTAGE_DECAY_MINUTES = (1.5, 3.5)
+
 # Baseline intent mix of mentions addressing a brand. From the Twitter US Airline Sentiment set
 # (../shared/data/complaints, 7,189 tweets at six airlines): 58.6% negative, 22.6% neutral, 18.8% positive, and
 # 8.9% are neutral questions (contain "?"). Negative -> complaints, less a 1.5% background of outage-like reports;

@@ -11,10 +11,17 @@ from typing import Any
 
 import numpy as np
 
-from monitor.simulate.constants import INCIDENT_MINUTES_QUANTILES, OUTAGE_MAX_MINUTES, OUTAGE_MIN_MINUTES
+from monitor.simulate.constants import (
+    INCIDENT_MINUTES_QUANTILES,
+    OUTAGE_DECAY_MINUTES,
+    OUTAGE_MAX_MINUTES,
+    OUTAGE_MIN_MINUTES,
+    OUTAGE_PEAK_RANGE,
+    OUTAGE_RAMP_MINUTES,
+)
 
-OUTAGE_PEAK_RANGE = (8.0, 20.0)
 CAMPAIGN_VOLUME_RANGE = (3.0, 6.0)
+SURGE_RANGE = (2.0, 4.0)  # a complaint surge: the brand's complaints at this multiple, all the extra on one topic
 
 
 @dataclass(slots=True)
@@ -113,7 +120,7 @@ def make_outage(rng: random.Random, brand: str, topics: tuple[str, ...], origin:
                 windows: list[tuple[float, float]], fallback: tuple[float, float] = (0.55, 0.9)) -> TruthEvent:
     """Draw an outage (duration from real incidents, peak, topic, ramp, decay) and place it."""
     minutes = min(outage_minutes(rng), max(10.0, span * 0.4))
-    ramp, decay = rng.uniform(3, 8), rng.uniform(5, 9)
+    ramp, decay = rng.uniform(*OUTAGE_RAMP_MINUTES), rng.uniform(*OUTAGE_DECAY_MINUTES)
     peak = math.exp(rng.uniform(*(math.log(x) for x in OUTAGE_PEAK_RANGE)))
     at = place(rng, span, minutes + 5 * decay, windows, fallback)
     start = origin + timedelta(minutes=round(at))
@@ -132,3 +139,14 @@ def make_campaign(rng: random.Random, brand: str, hashtag: str, origin: datetime
     start = origin + timedelta(minutes=round(at))
     return TruthEvent("campaign", brand, start, start + timedelta(minutes=round(minutes)), volume,
                       hashtag=hashtag, ramp_minutes=min(ramp, minutes / 2), decay_minutes=decay)
+
+
+def make_surge(rng: random.Random, brand: str, topics: tuple[str, ...], origin: datetime, span: float,
+               windows: list[tuple[float, float]], fallback: tuple[float, float] = (0.5, 0.8)) -> TruthEvent:
+    """Draw a complaint surge about one topic (late deliveries, a billing error): 1-4 hours, complaints x 2-4."""
+    minutes = min(rng.uniform(60, 240), max(30.0, span * 0.3))
+    ramp, decay = rng.uniform(10, 30), rng.uniform(15, 30)
+    at = place(rng, span, minutes + 3 * decay, windows, fallback)
+    start = origin + timedelta(minutes=round(at))
+    return TruthEvent("surge", brand, start, start + timedelta(minutes=round(minutes)), rng.uniform(*SURGE_RANGE),
+                      topic=rng.choice(topics), ramp_minutes=min(ramp, minutes / 2), decay_minutes=decay)

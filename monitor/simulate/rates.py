@@ -13,9 +13,9 @@ from monitor.simulate.events import TruthEvent
 
 INTENTS: tuple[str, ...] = tuple(BASE_MIX)
 PROFILE = np.array(HOUR_OF_WEEK)
-# During an outage, on top of outage reports rising to `peak` times their baseline: complaints rise by this
-# fraction of (peak - 1), praise falls by up to 30%, and "works again" chatter follows the fix.
-OUTAGE_COMPLAINT_GAIN = 0.04
+# During an outage, on top of outage reports rising to `peak` times their baseline: angry complaints add this
+# share of the extra outage reports, praise falls by up to 30%, and "works again" chatter follows the fix.
+OUTAGE_COMPLAINT_SHARE = 0.25
 OUTAGE_PRAISE_DROP = 0.3
 RECOVERY_SHARE = 0.12
 # A campaign's extra volume ((multiple - 1) x the usual volume) splits into praise, chatter and questions.
@@ -85,12 +85,16 @@ def plan_rates(brand: BrandSpec, origin: datetime, n: int, events: list[tuple[in
         if event.kind == "outage":
             gain = event.peak - 1
             outage = base * BASE_MIX["outage"] * gain * shape
-            complaint = base * BASE_MIX["complaint"] * OUTAGE_COMPLAINT_GAIN * gain * shape
+            complaint = outage * OUTAGE_COMPLAINT_SHARE
             recovery = base * BASE_MIX["outage"] * gain * RECOVERY_SHARE * event.recovery(origin, n)
             rates["praise"] = rates["praise"] * (1 - OUTAGE_PRAISE_DROP * shape)
             for intent, extra in (("outage", outage), ("complaint", complaint), ("other", recovery)):
                 rates[intent] = rates[intent] + extra
                 plan.extra[intent].append((index, extra))
+        elif event.kind == "surge":  # complaints about one topic (the composer writes them on event.topic)
+            extra = base * BASE_MIX["complaint"] * (event.peak - 1) * shape
+            rates["complaint"] = rates["complaint"] + extra
+            plan.extra["complaint"].append((index, extra))
         elif event.kind == "campaign":
             total = base * (event.peak - 1) * shape
             for intent, share in CAMPAIGN_SPLIT.items():

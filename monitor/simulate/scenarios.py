@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from monitor.simulate.brands import ACME, BRANDS, VOLTA
-from monitor.simulate.events import TruthEvent, day_windows, make_campaign, make_outage
+from monitor.simulate.events import TruthEvent, day_windows, make_campaign, make_outage, make_surge
 from monitor.simulate.stream import iter_mentions
 
 DEFAULT_START = datetime(2026, 3, 2, tzinfo=UTC)  # a Monday: runs are reproducible without a clock
@@ -90,6 +90,12 @@ def _demo(rng: random.Random, start: datetime, span: float) -> list[TruthEvent]:
     return [campaign, outage]
 
 
+def _surge(rng: random.Random, start: datetime, span: float) -> list[TruthEvent]:
+    """A complaint surge about one topic on the last day, starting 9-15 UTC: no outage, no campaign."""
+    topics = tuple(t for t in ACME.complaint_topics if t != "any")
+    return [make_surge(rng, ACME.name, topics, start, span, day_windows(span, [-1], (9, 15)))]
+
+
 SCENARIOS: dict[str, ScenarioSpec] = {
     spec.name: spec for spec in (
         ScenarioSpec("normal", "ordinary traffic for Acme: weekly rhythm, no outage, no campaign", 7.0,
@@ -98,6 +104,8 @@ SCENARIOS: dict[str, ScenarioSpec] = {
                      ("Acme",), _outage),
         ScenarioSpec("campaign", "a week with an Acme promo campaign (praise and chatter burst, no outage)", 7.0,
                      ("Acme",), _campaign),
+        ScenarioSpec("surge", "four days for Acme, then a complaint surge about one topic (no outage)", 4.0,
+                     ("Acme",), _surge),
         ScenarioSpec("demo", "one day, Acme and Volta: a morning campaign and an afternoon outage at Acme", 1.0,
                      (ACME.name, VOLTA.name), _demo),
     )
