@@ -115,7 +115,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--no-rules-baseline", action="store_true", help="skip measuring the rules tier alone")
     parser.add_argument("--json", type=Path, default=None, help="also write the figures to this JSON file")
     parser.add_argument("--heads", type=Path, default=None, help="heads.npz to measure (default: the shipped one)")
-    parser.add_argument("--backend", default="auto", help="encoder backend: auto, torch or onnx-int8")
+    parser.add_argument("--backend", default="auto", help="encoder backend: auto, torch, onnx or onnx-int8")
     args = parser.parse_args(argv)
     started = time.perf_counter()
     options = {"heads": args.heads} if args.heads else {}

@@ -1,4 +1,4 @@
-"""The encoder through ONNX Runtime with int8 weights: exported once from the loaded model, cached on disk, reused."""
+"""The encoder through ONNX Runtime (float32, or int8 weights): exported once from the loaded model, cached on disk."""
 
 from __future__ import annotations
 
@@ -64,8 +64,8 @@ def _pooled(model: Any) -> Any:
     return Pooled().eval()
 
 
-def export_int8(model: Any, path: Path) -> None:
-    """Export the float32 model with pooling to ONNX, then quantise its weights to int8 per channel."""
+def export(model: Any, path: Path, quantize: bool) -> None:
+    """Export the float32 model with pooling to ONNX, then (if asked) quantise its weights to int8 per channel."""
     import torch
     from onnxruntime.quantization import QuantType, quantize_dynamic
 
@@ -80,25 +80,28 @@ def export_int8(model: Any, path: Path) -> None:
                           dynamic_axes={"input_ids": {0: "batch", 1: "tokens"},
                                         "attention_mask": {0: "batch", 1: "tokens"}, "embedding": {0: "batch"}})
     partial = path.with_suffix(".partial")
-    quantize_dynamic(str(plain), str(partial), weight_type=QuantType.QInt8, per_channel=True)
-    plain.unlink(missing_ok=True)
+    if quantize:
+        quantize_dynamic(str(plain), str(partial), weight_type=QuantType.QInt8, per_channel=True)
+        plain.unlink(missing_ok=True)
+    else:
+        plain.replace(partial)
     partial.replace(path)  # atomic: a crash mid-export never leaves a truncated graph under the final name
 
 
 class OnnxEncoder:
-    """Runs padded id/mask batches through the int8 graph and returns unit-length pooled embeddings."""
+    """Runs padded id/mask batches through the exported graph and returns unit-length pooled embeddings."""
 
-    def __init__(self, model: Any, threads: int, directory: Path | None = None) -> None:
+    def __init__(self, model: Any, threads: int, directory: Path | None = None, quantize: bool = True) -> None:
         if not available():
             raise OnnxUnavailableError("the onnx backend needs the onnxruntime and onnx packages")
         import onnxruntime as ort
 
         digest = weights_digest(model)
-        self.path = (directory or cache_dir()) / f"encoder-{digest}-int8.onnx"
+        self.path = (directory or cache_dir()) / f"encoder-{digest}-{'int8' if quantize else 'fp32'}.onnx"
         with _EXPORT_LOCK:
             if not self.path.is_file():
                 log.info("exporting the encoder to %s (once per model)", self.path)
-                export_int8(model, self.path)
+                export(model, self.path, quantize)
         options = ort.SessionOptions()
         options.intra_op_num_threads = threads
         options.inter_op_num_threads = 1
@@ -109,7 +112,7 @@ class OnnxEncoder:
         except Exception as error:  # a damaged cache file: export again once
             log.warning("cached graph %s unreadable (%s); exporting again", self.path, error)
             self.path.unlink(missing_ok=True)
-            export_int8(model, self.path)
+            export(model, self.path, quantize)
             self.session = ort.InferenceSession(str(self.path), options, providers=["CPUExecutionProvider"])
 
     def __call__(self, input_ids: np.ndarray, attention_mask: np.ndarray) -> np.ndarray:

@@ -123,8 +123,8 @@ class ClassifierSettings(Model):
     tier: Literal["rules", "transformer"] = "rules"
     model: str | None = Field(None, description="encoder: a local directory or a cached Hugging Face id")
     threads: int | None = Field(None, gt=0)
-    backend: Literal["auto", "torch", "onnx-int8"] = Field(
-        "auto", description="auto: ONNX Runtime with int8 weights when installed, else torch")
+    backend: Literal["auto", "torch", "onnx", "onnx-int8"] = Field(
+        "auto", description="auto: torch where the CPU has native bf16, else ONNX Runtime float32")
 
 
 class RouteSettings(Model):
