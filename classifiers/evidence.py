@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 from classifiers.label_patterns import (
     COMPLAINT_SOURCES,
@@ -17,7 +18,7 @@ from classifiers.label_patterns import (
 from classifiers.outage_patterns import OUTAGE_SOURCES
 from classifiers.ruleset import RuleSet
 from classifiers.sentiment import polarity
-from classifiers.textnorm import Prepared
+from classifiers.textnorm import Prepared, prepare
 
 STRONG_OUTAGE = 2.5
 """Outage evidence at or above this is an unmistakable outage report."""
@@ -96,3 +97,9 @@ def gather(prepared: Prepared) -> Evidence:
         praise *= 0.3
     evidence.outage, evidence.complaint, evidence.praise, evidence.question = outage, complaint, praise, question
     return evidence
+
+
+@lru_cache(maxsize=4096)
+def evidence_of(text: str) -> Evidence:
+    """gather(prepare(text)), remembered for recent texts: both tiers and the heads' features ask for it (read only)."""
+    return gather(prepare(text))

@@ -9,12 +9,15 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from classifiers.evidence import gather
+from classifiers.evidence import evidence_of, gather
 from classifiers.textnorm import prepare
 
 N_FEATURES = 1 << 18
 NGRAMS = (2, 3, 4, 5)
 RULE_NAMES = ("positive", "negative", "outage", "complaint", "praise", "question")
+WORD_CACHE = 200_000
+"""Words whose n-gram buckets are remembered: word frequencies are Zipfian, so most words of a post hit."""
+_WORD_GRAMS: dict[int, dict[str, tuple[int, ...]]] = {}
 _HANDLE = re.compile(r"@\w+")
 _DIGITS = re.compile(r"\d")
 
@@ -25,20 +28,28 @@ def ngram_text(key: str) -> str:
     return _DIGITS.sub("0", text)
 
 
+def word_grams(word: str, mask: int) -> tuple[int, ...]:
+    """The hash buckets of one word's character n-grams (padded with a space each side)."""
+    padded = f" {word} "
+    size = len(padded)
+    return tuple(zlib.crc32(padded[start:start + n].encode("utf-8", "replace")) & mask
+                 for n in NGRAMS if n <= size for start in range(size - n + 1))
+
+
 def hashed_ngrams(key: str, n_features: int = N_FEATURES) -> dict[int, float]:
     """Sublinear counts (1 + log tf) of the word-bounded character n-grams of a normalised text, by hash bucket."""
     counts: dict[int, int] = {}
     mask = n_features - 1
+    cache = _WORD_GRAMS.setdefault(mask, {})
     for word in ngram_text(key).split():
-        padded = f" {word} "
-        size = len(padded)
-        for n in NGRAMS:
-            if n > size:
-                break
-            for start in range(size - n + 1):
-                bucket = zlib.crc32(padded[start:start + n].encode("utf-8", "replace")) & mask
-                counts[bucket] = counts.get(bucket, 0) + 1
-    return {bucket: 1.0 + math.log(count) for bucket, count in counts.items()}
+        grams = cache.get(word)
+        if grams is None:
+            if len(cache) >= WORD_CACHE:
+                cache.clear()  # crude but bounded; the common words come back within a batch
+            grams = cache[word] = word_grams(word, mask)
+        for bucket in grams:
+            counts[bucket] = counts.get(bucket, 0) + 1
+    return {bucket: 1.0 + math.log(count) if count > 1 else 1.0 for bucket, count in counts.items()}
 
 
 def ngram_rows(keys: Sequence[str], idf: np.ndarray) -> list[tuple[np.ndarray, np.ndarray]]:
@@ -58,7 +69,7 @@ def rule_features(texts: Sequence[object]) -> np.ndarray:
     out = np.zeros((len(texts), len(RULE_NAMES)), dtype=np.float32)
     for i, text in enumerate(texts):
         try:
-            e = gather(prepare(text))
+            e = evidence_of(text) if isinstance(text, str) else gather(prepare(text))
         except Exception:  # a feature must never take the pipeline down
             continue
         out[i] = (e.positive, e.negative, e.outage, e.complaint, e.praise, e.question)

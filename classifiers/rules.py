@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 
 from classifiers.base import LABELS, SENTIMENTS, Classification
-from classifiers.evidence import STRONG_OUTAGE, Evidence, gather
+from classifiers.evidence import STRONG_OUTAGE, Evidence, evidence_of, gather
 from classifiers.lang import UNDETERMINED, language_scores, pick_language
 from classifiers.lang_data import LANGS
 from classifiers.outage_patterns import OUTAGE_PATTERNS
@@ -24,7 +24,7 @@ _HINT_IGNORED = frozenset({"und", "zxx", "mul", "mis", "qme", "qht", "qam", "qct
 def rule_evidence(text: str) -> dict[str, float]:
     """Evidence (>= 0) per label from the rules alone; outage >= STRONG_OUTAGE means an unmistakable report."""
     try:
-        return gather(prepare(text)).as_dict()
+        return evidence_of(text).as_dict()
     except Exception:  # rules must never take the pipeline down
         return {label: 0.0 for label in LABELS}
 
@@ -112,7 +112,7 @@ class RulesClassifier:
     def _classify(self, text: str, lang_hint: str | None) -> Classification:
         """Classify one text (may raise on a bug; `classify` guards it)."""
         prepared = prepare(text)
-        evidence = gather(prepared)
+        evidence = evidence_of(text) if isinstance(text, str) else gather(prepared)
         label, scores = _verdict(LABELS, _label_logits(evidence))
         sentiment, sentiment_scores = _verdict(SENTIMENTS, _sentiment_logits(evidence))
         lang = _language(prepared, normalize_hint(lang_hint))
