@@ -108,3 +108,26 @@ def test_token_budget_splits_long_texts_without_changing_results() -> None:
     together = wide.embed_uncached(texts)
     alone = np.vstack([wide.embed_uncached([t]) for t in texts[-3:]])
     np.testing.assert_allclose(together[-3:], alone, atol=5e-3)
+
+
+@pytest.mark.slow
+def test_onnx_backends_match_torch_and_cache_their_export(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    pytest.importorskip("onnxruntime")
+    monkeypatch.setenv("BRAND_MONITOR_CACHE", str(tmp_path))
+    reference = TransformerEncoder(threads=1, dtype="float32", backend="torch").embed_uncached(TEXTS)
+    plain = TransformerEncoder(threads=1, backend="onnx")
+    assert plain.name == "all-MiniLM-L6-v2" and plain.dtype == "float32"
+    np.testing.assert_allclose(plain.embed_uncached(TEXTS), reference, atol=1e-4)
+    exported = sorted(p.name for p in (tmp_path / "onnx").iterdir())
+    assert len(exported) == 1 and exported[0].endswith("-fp32.onnx")
+    again = TransformerEncoder(threads=1, backend="onnx")  # reuses the cached graph
+    assert sorted(p.name for p in (tmp_path / "onnx").iterdir()) == exported
+    np.testing.assert_allclose(again.embed_uncached(TEXTS[:2]), reference[:2], atol=1e-4)
+    small = TransformerEncoder(threads=1, backend="onnx-int8")
+    assert small.name.endswith("+int8")
+    assert ((small.embed_uncached(TEXTS) * reference).sum(1) > 0.95).all()
+
+
+def test_unknown_backend_is_refused() -> None:
+    with pytest.raises(ValueError, match="onnx-int8"):
+        TransformerEncoder(threads=1, backend="tensorrt")
