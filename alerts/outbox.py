@@ -5,15 +5,18 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import weakref
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import event, select
+from sqlalchemy.orm import Session as OrmSession
+from sqlalchemy.orm import object_session
 from sqlmodel import Session
 
 from alerts.drafts import TOPIC_WORDS
-from alerts.outbox_plan import Planner
+from alerts.outbox_plan import Planner, auto_publishes
 from alerts.publishers import build_publishers
 from alerts.publishers.base import PostInfo, Progress, PublishError, RateLimited
 from monitor.clock import Clock, as_utc
@@ -24,6 +27,24 @@ from monitor.store import Store
 
 log = logging.getLogger(__name__)
 OPEN_STATES = ("pending", "sending")
+NEW_DRAFT = "outbox_new_draft"
+_LISTENING: weakref.WeakSet[Outbox] = weakref.WeakSet()
+
+
+@event.listens_for(StatusPostRow, "after_insert")
+def _draft_inserted(_mapper: object, _connection: object, target: StatusPostRow) -> None:
+    """Note on the session that a status post was written; the outboxes hear of it once it is committed."""
+    session = object_session(target)
+    if session is not None and target.state == "pending_approval":
+        session.info[NEW_DRAFT] = True
+
+
+@event.listens_for(OrmSession, "after_commit")
+def _committed(session: OrmSession) -> None:
+    """A committed new draft wakes every running outbox that auto-publishes (from any thread)."""
+    if session.info.pop(NEW_DRAFT, False):
+        for outbox in list(_LISTENING):
+            outbox.wake_threadsafe()
 
 
 class StoredProgress(Progress):
@@ -76,6 +97,9 @@ class Outbox:
         self.backoff = Backoff(clock, base=conf.retry_seconds, cap=conf.retry_max_seconds)
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self.auto = any(auto_publishes(s, settings) for s in conf.channels)
+        self.rounds = 0  # background rounds finished, for status and tests
 
     def _session(self) -> Session:
         return Session(self.store.engine, expire_on_commit=False)
@@ -249,13 +273,24 @@ class Outbox:
         """Look for newly approved posts now rather than at the next poll."""
         self._wake.set()
 
+    def wake_threadsafe(self) -> None:
+        """Wake the running outbox from any thread (a draft committed by a worker thread)."""
+        loop = self._loop
+        if loop is not None and not loop.is_closed():
+            with contextlib.suppress(RuntimeError):  # the loop is shutting down
+                loop.call_soon_threadsafe(self._wake.set)
+
     async def start(self) -> None:
         """Resume what a previous run left half done, then keep publishing in the background."""
         if self._task is None:
+            self._loop = asyncio.get_running_loop()
+            if self.auto:  # a draft that may go out without approval goes out now, not at the next poll
+                _LISTENING.add(self)
             self._task = asyncio.create_task(self._run(), name="outbox")
 
     async def stop(self) -> None:
         """Stop at once (what was sent is already stored) and release connections."""
+        _LISTENING.discard(self)
         if self._task is not None:
             self._task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
@@ -272,6 +307,7 @@ class Outbox:
             try:
                 await self.run_once()
                 wait = await asyncio.to_thread(self._next_wait)
+                self.rounds += 1
             except asyncio.CancelledError:
                 raise
             except Exception:  # the database may be briefly unavailable: try again at the next poll

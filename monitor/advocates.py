@@ -1,16 +1,24 @@
-"""Brand advocates: people who praise the brand repeatedly, over days, with reach, and no recent complaints."""
+"""Brand advocates: people who praise the brand repeatedly, over days, with reach, and no recent complaints.
+
+The brand's own accounts never rank: neither a configured handle of the brand nor an author the sources saw
+posting as the brand (mentions tagged `brand_reply` or `brand_post`).
+"""
 
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, case, distinct, func, select
+from sqlalchemy import and_, case, distinct, func, or_, select
 
 from monitor.models import AuthorRow, ClassificationRow, MentionRow
+from monitor.settings import BrandSettings
 from monitor.store import Store
+
+OWN_TAGS = ("brand_reply", "brand_post")
 
 
 @dataclass(slots=True)
@@ -37,9 +45,26 @@ def score(praise: int, praise_days: int, complaints: int, followers: int) -> flo
     return round(2.0 * praise_days + 0.5 * praise + 0.5 * math.log10(1 + followers) - 3.0 * complaints, 2)
 
 
+def own_handles(brands: Iterable[BrandSettings]) -> dict[str, set[str]]:
+    """Each brand's own handles (lower case, without '@'), by lower-cased brand name."""
+    return {b.name.lower(): {h.lstrip("@").lower() for h in b.handles if h} for b in brands}
+
+
+def _own_authors(conn: object, since: datetime, brand: str | None) -> set[tuple[str, str, str]]:
+    """(brand, source, author id) of every author a source tagged as posting for the brand."""
+    tagged = or_(*(func.coalesce(MentionRow.extra[tag].as_boolean(), False).is_(True)  # type: ignore[index]
+                   for tag in OWN_TAGS))
+    stmt = select(MentionRow.brand, MentionRow.source, MentionRow.author_id).where(
+        tagged, MentionRow.created_at >= since).distinct()
+    if brand:
+        stmt = stmt.where(MentionRow.brand == brand)
+    return {(b, s, a) for b, s, a in conn.execute(stmt)}  # type: ignore[attr-defined]
+
+
 def rank_advocates(store: Store, now: datetime, brand: str | None = None, limit: int = 20,
-                   min_praise: int = 2, days: int = 90) -> list[Advocate]:
-    """Rank authors by sustained public praise over the last `days` (reposts do not count)."""
+                   min_praise: int = 2, days: int = 90, brands: Iterable[BrandSettings] = ()) -> list[Advocate]:
+    """Rank authors by sustained public praise over the last `days` (reposts and the brands' own accounts not)."""
+    handles = own_handles(brands)
     since = now - timedelta(days=days)
     recent = now - timedelta(days=30)
     label = ClassificationRow.label
@@ -61,7 +86,9 @@ def rank_advocates(store: Store, now: datetime, brand: str | None = None, limit:
     if brand:
         stmt = stmt.where(MentionRow.brand == brand)
     with store.engine.connect() as conn:
-        rows = conn.execute(stmt).all()
+        own = _own_authors(conn, since, brand)
+        rows = [r for r in conn.execute(stmt).all() if (r[0], r[1], r[2]) not in own
+                and str(r[3] or "").lstrip("@").lower() not in handles.get(str(r[0]).lower(), set())]
         ranked = sorted(
             (Advocate(b, src, handle, score(int(p), int(d), int(c or 0), int(f or 0)), int(p), int(d),
                       int(c or 0), int(f or 0), None) for b, src, _aid, handle, p, d, c, f in rows),

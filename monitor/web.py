@@ -8,10 +8,12 @@ from typing import Any
 
 from aiohttp import web
 from jinja2 import Environment, FileSystemLoader, select_autoescape
+from sqlmodel import Session, select
 
 from monitor.advocates import rank_advocates
 from monitor.app import Runtime
-from monitor.models import IncidentRow
+from monitor.clock import as_utc
+from monitor.models import DeliveryPartRow, DeliveryRow, IncidentRow
 from monitor.report import alert_json, incident_json, post_json
 from monitor.web_approval import page_context, setup_approval
 
@@ -41,7 +43,8 @@ def _summary(runtime: Runtime) -> dict[str, Any]:
         "incidents": [incident_json(r, with_series=False)
                       for r in store.all(IncidentRow, order=IncidentRow.id.desc(), limit=50)],  # type: ignore[union-attr]
         "status_posts": [post_json(p) for p in store.posts("pending_approval")],
-        "advocates": [a.to_json() for a in rank_advocates(store, runtime.clock.now(), limit=10)],
+        "advocates": [a.to_json() for a in rank_advocates(store, runtime.clock.now(), limit=10,
+                                                              brands=runtime.settings.brands)],
         "received": stats.received,
     }
 
@@ -56,6 +59,23 @@ async def index(request: web.Request) -> web.Response:
     return web.Response(text=html, content_type="text/html")
 
 
+def post_deliveries(runtime: Runtime, incident_id: int) -> dict[int, list[dict[str, Any]]]:
+    """Each status post's channels for one incident: state, attempts, last reason and the published links."""
+    found: dict[int, list[dict[str, Any]]] = {}
+    with Session(runtime.store.engine) as session:
+        rows = session.exec(select(DeliveryRow).where(DeliveryRow.incident_id == incident_id)
+                            .order_by(DeliveryRow.id)).all()  # type: ignore[arg-type]
+        for row in rows:
+            parts = session.exec(select(DeliveryPartRow).where(DeliveryPartRow.delivery_id == row.id)
+                                 .order_by(DeliveryPartRow.index)).all()  # type: ignore[arg-type]
+            found.setdefault(row.post_id, []).append({
+                "channel": row.channel, "state": row.state, "attempts": row.attempts, "error": row.error,
+                "parts": len(row.parts), "sent": sum(1 for p in parts if p.external_id),
+                "next_attempt_at": as_utc(row.next_attempt_at).isoformat() if row.next_attempt_at else None,
+                "links": [p.url for p in parts if p.url and p.url.startswith(("https://", "http://"))]})
+    return found
+
+
 async def incident_page(request: web.Request) -> web.Response:
     """One incident: lifecycle, evidence, volume series, alerts and drafts."""
     runtime = request.app[RUNTIME]
@@ -68,9 +88,10 @@ async def incident_page(request: web.Request) -> web.Response:
         raise web.HTTPNotFound(text="no such incident")
     alerts = await asyncio.to_thread(runtime.store.alerts_for, incident_id)
     posts = [p for p in await asyncio.to_thread(runtime.store.posts) if p.incident_id == incident_id]
+    deliveries = await asyncio.to_thread(post_deliveries, runtime, incident_id)
     html = TEMPLATES.get_template("incident.html").render(
         incident=incident_json(row), alerts=[alert_json(a) for a in alerts], posts=[post_json(p) for p in posts],
-        chart=sparkline(row.evidence.get("series", [])), **page_context(request))
+        deliveries=deliveries, chart=sparkline(row.evidence.get("series", [])), **page_context(request))
     return web.Response(text=html, content_type="text/html")
 
 

@@ -62,6 +62,8 @@ class FakeMastodon:
     polls: list[dict[str, str]] = field(default_factory=list)
     limited: int = 0
     reset_at: str = ""
+    untagged: list[dict[str, Any]] = field(default_factory=list)  # only a search finds these
+    searches: list[dict[str, str]] = field(default_factory=list)
 
     def app(self) -> web.Application:
         """The aiohttp application."""
@@ -72,7 +74,27 @@ class FakeMastodon:
         app.router.add_get("/api/v1/timelines/public", self.poll)
         app.router.add_get("/api/v1/instance", self.instance)
         app.router.add_get("/api/v1/accounts/verify_credentials", self.verify)
+        app.router.add_get("/api/v2/search", self.search)
         return app
+
+    async def search(self, request: web.Request) -> web.Response:
+        """GET /api/v2/search?q=&type=statuses: logged-in users only; statuses holding q, newest first."""
+        self.searches.append(dict(request.query))
+        if request.headers.get("Authorization") != f"Bearer {TOKEN}":
+            return web.json_response({"error": "Search queries require a logged-in user"}, status=401)
+        if self.limited > 0:
+            self.limited -= 1
+            return web.json_response({"error": "Too many requests"}, status=429, headers={
+                "X-RateLimit-Limit": "300", "X-RateLimit-Remaining": "0", "X-RateLimit-Reset": self.reset_at})
+        query, min_id = request.query.get("q", "").lower(), request.query.get("min_id")
+        found = sorted((s for s in [*self.timeline, *self.untagged] if query and query in s["content"].lower()),
+                       key=lambda s: int(s["id"]))
+        if min_id:
+            found = [s for s in found if int(s["id"]) > int(min_id)]
+        limit = int(request.query.get("limit", "20"))
+        page = found[:limit] if min_id else found[-limit:]
+        statuses = list(reversed(page)) if request.query.get("type", "statuses") == "statuses" else []
+        return web.json_response({"accounts": [], "statuses": statuses, "hashtags": []})
 
     async def stream(self, request: web.Request) -> web.StreamResponse:
         """Server-sent events: a heartbeat comment, then this connection's events."""

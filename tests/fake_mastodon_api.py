@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import re
 from typing import Any
 
@@ -10,6 +11,18 @@ from aiohttp import web
 from tests.fake_api_common import Script
 
 ACCOUNT = {"id": "109", "username": "acme", "acct": "acme", "display_name": "Acme Care"}
+
+
+def render_links(text: str) -> str:
+    """Links as Mastodon renders them: the scheme hidden, a long rest cut to 30 characters with an ellipsis."""
+    def link(match: re.Match[str]) -> str:
+        url = match.group()
+        scheme, rest = url.split("://", 1)
+        shown, hidden = rest[:30], rest[30:]
+        return (f'<a href="{url}" rel="nofollow noopener noreferrer" target="_blank">'
+                f'<span class="invisible">{scheme}://</span><span class="{"ellipsis" if hidden else ""}">{shown}'
+                f'</span><span class="invisible">{hidden}</span></a>')
+    return re.sub(r"https?://[^\s<]+", link, text)
 
 
 class FakeMastodonApi:
@@ -54,6 +67,25 @@ class FakeMastodonApi:
         await self.script.after()
         return web.json_response(status)
 
+    def forget_keys(self) -> None:
+        """The Idempotency-Key window passed (an hour on Mastodon): a resent key posts again."""
+        self.by_key.clear()
+
+    async def account_statuses(self, request: web.Request) -> web.Response:
+        """GET /api/v1/accounts/:id/statuses, newest first, with `content` rendered to HTML as Mastodon does."""
+        if not self.authorized(request):
+            return web.json_response({"error": "The access token is invalid"}, status=401)
+        if request.match_info["id"] != ACCOUNT["id"]:
+            return web.json_response({"error": "Record not found"}, status=404)
+        limit = int(request.query.get("limit", "20"))
+        shown = []
+        for status in reversed(self.statuses[-limit:]):
+            item = {k: v for k, v in status.items() if k != "text_sent"}
+            body = render_links(html.escape(status["text_sent"])).replace("\n", "<br />")
+            item["content"] = f"<p>{body}</p>"
+            shown.append(item)
+        return web.json_response(shown)
+
     async def verify(self, request: web.Request) -> web.Response:
         """GET /api/v1/accounts/verify_credentials."""
         if not self.authorized(request):
@@ -65,4 +97,5 @@ class FakeMastodonApi:
         app = web.Application()
         app.router.add_post("/api/v1/statuses", self.post_status)
         app.router.add_get("/api/v1/accounts/verify_credentials", self.verify)
+        app.router.add_get("/api/v1/accounts/{id}/statuses", self.account_statuses)
         return app

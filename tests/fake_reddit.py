@@ -22,10 +22,11 @@ def post(ident: str, title: str, at: datetime, sub: str = "technology", body: st
         "score": 1, "num_comments": 0, "over_18": False, **more}}
 
 
-def comment(ident: str, body: str, at: datetime, sub: str = "technology", parent: str = "t3_p1") -> dict[str, Any]:
+def comment(ident: str, body: str, at: datetime, sub: str = "technology", parent: str = "t3_p1",
+            author: str | None = None) -> dict[str, Any]:
     """A t1 thing as listings return it."""
     return {"kind": "t1", "data": {
-        "id": ident, "name": f"t1_{ident}", "body": body, "subreddit": sub, "author": f"user_{ident}",
+        "id": ident, "name": f"t1_{ident}", "body": body, "subreddit": sub, "author": author or f"user_{ident}",
         "author_fullname": f"t2_c{ident}", "created_utc": at.timestamp(), "parent_id": parent, "link_id": "t3_p1",
         "permalink": f"/r/{sub}/comments/p1/post/{ident}/", "score": 1}}
 
@@ -52,6 +53,7 @@ class FakeReddit:
         app.router.add_get("/search.json", self.handle_search)
         app.router.add_get("/r/{subs}/search.json", self.handle_search)
         app.router.add_get("/r/{subs}/comments.json", self.handle_comments)
+        app.router.add_get("/user/{name}/comments.json", self.handle_user_comments)
         return app
 
     async def handle_token(self, request: web.Request) -> web.Response:
@@ -116,3 +118,14 @@ class FakeReddit:
     async def handle_comments(self, request: web.Request) -> web.Response:
         """GET /r/SUBS/comments.json: the newest comments of those subreddits, unfiltered."""
         return self._gate(request) or self._listing(request, self.comments)
+
+    async def handle_user_comments(self, request: web.Request) -> web.Response:
+        """GET /user/NAME/comments.json: that account's newest comments, 404 for an unknown account."""
+        gate = self._gate(request)
+        if gate:
+            return gate
+        name = request.match_info["name"].lower()
+        mine = [c for c in self.comments if str(c["data"].get("author", "")).lower() == name]
+        if not mine:
+            return web.json_response({"message": "Not Found", "error": 404}, status=404)
+        return self._listing(request, mine)

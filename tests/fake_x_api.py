@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import hmac
 import re
 from typing import Any
 
 from aiohttp import web
+from oauthlib.oauth1.rfc5849 import signature, utils
 
 from tests.fake_api_common import Script
 
@@ -22,18 +26,37 @@ def problem(status: int, title: str, detail: str) -> web.Response:
 class FakeXApi:
     """What the fake X received, and how it should answer; links in stored texts come back as t.co links."""
 
-    def __init__(self, consumer_key: str = "ck-123", user_token: str = "user-token-123") -> None:
+    def __init__(self, consumer_key: str = "ck-123", user_token: str = "user-token-123", consumer_secret: str = "cs",
+                 access_token: str = "at", access_token_secret: str = "ats") -> None:
         self.consumer_key, self.user_token = consumer_key, user_token
+        self.consumer_secret, self.access_token, self.access_token_secret = (consumer_secret, access_token,
+                                                                             access_token_secret)
+        self.bad_signatures = 0
         self.tweets: list[dict[str, Any]] = []
         self.script = Script()
         self.next_id = 1_600_000_000_000_000_000
 
     def authorized(self, request: web.Request) -> bool:
-        """OAuth 1.0a with our consumer key, or our OAuth 2.0 user token."""
+        """OAuth 1.0a signed (HMAC-SHA1) for this very URL with our keys, or our OAuth 2.0 user token."""
         auth = request.headers.get("Authorization", "")
         if auth.startswith("OAuth "):
-            return f'oauth_consumer_key="{self.consumer_key}"' in auth and "oauth_signature=" in auth
+            return self.signed(request, auth)
         return auth == f"Bearer {self.user_token}"
+
+    def signed(self, request: web.Request, auth: str) -> bool:
+        """Check the signature as X does: over the method, the URL received and every parameter (RFC 5849)."""
+        given = {k: utils.unescape(v) for k, v in utils.parse_authorization_header(auth)}
+        if given.get("oauth_consumer_key") != self.consumer_key or given.get("oauth_token") != self.access_token:
+            return False
+        params = signature.collect_parameters(uri_query=request.query_string, headers={"Authorization": auth},
+                                              exclude_oauth_signature=True, with_realm=False)
+        base = signature.signature_base_string(request.method, signature.base_string_uri(
+            f"{request.scheme}://{request.host}{request.path}"), signature.normalize_parameters(params))
+        key = f"{utils.escape(self.consumer_secret)}&{utils.escape(self.access_token_secret)}"
+        expected = base64.b64encode(hmac.new(key.encode(), base.encode(), hashlib.sha1).digest()).decode()
+        good = hmac.compare_digest(expected, given.get("oauth_signature", ""))
+        self.bad_signatures += not good
+        return good
 
     async def create(self, request: web.Request) -> web.Response:
         """POST /2/tweets."""

@@ -165,6 +165,35 @@ async def test_auto_publish_approves_clean_drafts_only(net: Any, store_url: str)
     store.close()
 
 
+async def until(condition: Any, seconds: float = 10.0) -> None:
+    """Let the event loop run until the condition holds (or fail after `seconds` of wall time)."""
+    deadline = asyncio.get_running_loop().time() + seconds
+    while not condition():
+        assert asyncio.get_running_loop().time() < deadline, "condition not reached"
+        await asyncio.sleep(0.02)
+
+
+async def test_a_new_auto_published_draft_wakes_the_outbox(net: Any, store_url: str) -> None:
+    """With an hour between polls, a clean draft written by another thread still goes out at once."""
+    fake, channel = await net("mastodon", auto_publish=True)
+    _x, manual = await net("x", name="x-manual", brands=["Volta"])  # a channel that needs approval
+    store = Store(store_url)
+    outbox = Outbox(store, settings_for([channel, manual], poll_seconds=3600), SimulatedClock(START))
+    quiet = Outbox(store, settings_for([manual], poll_seconds=3600), SimulatedClock(START))
+    await outbox.start()
+    await quiet.start()
+    try:
+        await until(lambda: outbox.rounds >= 1 and quiet.rounds >= 1)  # both idle, waiting for the next poll
+        post = await asyncio.to_thread(add_post, store, SHORT, "pending_approval")
+        await until(lambda: sent(fake) == [SHORT])
+        await until(lambda: store.get(StatusPostRow, post.id).state == "published" and outbox.rounds >= 2)
+        assert quiet.rounds == 1  # no auto-publish channel: not woken for nothing
+    finally:
+        await outbox.stop()
+        await quiet.stop()
+        store.close()
+
+
 async def test_follow_ups_update_the_same_status_page_incident(net: Any, store_url: str) -> None:
     fake, channel = await net("statuspage")
     store, clock = Store(store_url), SimulatedClock(START)
@@ -222,6 +251,32 @@ async def test_crash_mid_thread_then_restart_publishes_exactly_once(net: Any, st
     texts = sent(fake)
     parts = second.deliveries(post.id)[0].parts
     assert texts == parts and len(parts) >= 2 and len(set(texts)) == len(texts)
+    assert store.get(StatusPostRow, post.id).state == "published"
+    store.close()
+
+
+async def test_mastodon_restart_after_the_key_window_relies_on_the_stored_parts(net: Any, store_url: str) -> None:
+    """Part 2 went out but its answer was lost; the restart comes after the server forgot its Idempotency-Key."""
+    fake, channel = await net("mastodon")
+    fake.script.hold(2, after=True)
+    store, clock = Store(store_url), SimulatedClock(START)
+    post = add_post(store, LONG + " " + LONG.replace("14:45", "15:00"))
+    settings = settings_for([channel])
+    first = Outbox(store, settings, clock)
+    await first.start()
+    await asyncio.wait_for(fake.script.held.wait(), 10)
+    await first.stop()
+    fake.script.release.set()
+    await until(lambda: len(sent(fake)) == 2)
+    fake.forget_keys()
+    clock.advance(2 * 3600)
+    second = Outbox(store, settings, clock)
+    await second.drain()
+    await second.stop()
+    parts = second.deliveries(post.id)[0].parts
+    assert sent(fake) == parts and len(parts) == 2  # part 2 is not posted a second time
+    ids = [s["id"] for s in fake.statuses]
+    assert [s["in_reply_to_id"] for s in fake.statuses] == [None, *ids[:-1]]
     assert store.get(StatusPostRow, post.id).state == "published"
     store.close()
 

@@ -41,6 +41,23 @@ async def test_thread_replies_and_a_resend_with_the_same_key_posts_nothing(
     assert fake.statuses[1]["in_reply_to_id"] == ids[0] and fake.statuses[0]["language"] == "en"
 
 
+async def test_after_the_key_window_an_uncertain_part_is_found_not_posted_again(
+        masto: tuple[FakeMastodonApi, str]) -> None:
+    """A restart more than an hour later: the server forgot the key, the account's statuses still show the part."""
+    fake, base = masto
+    pub = publisher(base)
+    first_text = "Sorry & see https://status.acme.example/incidents/2026-03-02-login-outage\nmore [1/2]"
+    try:
+        first = await pub.publish([first_text], "key-b")
+        fake.forget_keys()
+        progress = Progress(2, uncertain={0, 1})  # both may have gone out before the crash; only the first did
+        ids = await pub.publish([first_text, "second [2/2]"], "key-b", progress)
+    finally:
+        await pub.close()
+    assert ids[0] == first[0] and [s["text_sent"] for s in fake.statuses] == [first_text, "second [2/2]"]
+    assert fake.statuses[1]["in_reply_to_id"] == first[0] and progress.urls[0].endswith(f"/@acme/{first[0]}")
+
+
 async def test_rate_limit_reset_is_read_from_the_iso_header(masto: tuple[FakeMastodonApi, str]) -> None:
     fake, base = masto
     reset = START + timedelta(minutes=5)

@@ -40,6 +40,23 @@ async def test_thread_is_chained_by_replies_with_oauth1(x_api: tuple[FakeXApi, s
     assert [t["in_reply_to"] for t in fake.tweets] == [None, ids[0], ids[1]]
 
 
+async def test_oauth1_is_signed_for_the_configured_api_base(x_api: tuple[FakeXApi, str]) -> None:
+    """The server checks the HMAC-SHA1 signature over the URL it received: a wrong secret is refused."""
+    fake, base = x_api
+    assert base.startswith("http://127.0.0.1:")
+    good = publisher(base)
+    bad = publisher(base, consumer_key="ck-123", consumer_secret="not-the-secret", access_token="at",
+                    access_token_secret="ats")
+    try:
+        assert await good.check() == "ok: posting as @acmehelp"
+        with pytest.raises(PublishError) as caught:
+            await bad.publish(["hello"], "k")
+    finally:
+        await good.close()
+        await bad.close()
+    assert "HTTP 401" in caught.value.reason and fake.bad_signatures == 1 and fake.tweets == []
+
+
 async def test_oauth2_user_token_and_bad_token(x_api: tuple[FakeXApi, str]) -> None:
     fake, base = x_api
     good, bad = publisher(base, user_token="user-token-123"), publisher(base, user_token="wrong-token-456")

@@ -185,3 +185,39 @@ async def test_polling_waits_out_a_429_until_the_reset_time(aiohttp_server: Any)
         await wait_for(lambda: uri_of(1) in sink.ids())
     assert clock.now() >= datetime(2026, 3, 2, 14, 5, tzinfo=UTC), "waited on the injected clock"
     assert len(fake.polls) >= 2 and fake.streams == []
+
+
+async def test_search_finds_posts_without_the_hashtag_and_resumes_from_its_mark(aiohttp_server: Any,
+                                                                                 tmp_path: Any) -> None:
+    """Only instances with a token are searched; a restart asks only for what is newer than the saved id."""
+    fake = FakeMastodon(pushes=[Push(status=404)] * 20,
+                        untagged=[status(1, "<p>the Acme app logs me out every minute</p>"),
+                                  status(2, "<p>nothing to do with brands</p>")])
+    server = await aiohttp_server(fake.app())
+    url = str(server.make_url(""))
+    clock = SimulatedClock(datetime(2026, 3, 2, 14, tzinfo=UTC))
+    anonymous, sink = make(url, clock), Sink()
+    async with running(anonymous, sink):
+        await wait_for(lambda: len(fake.polls) >= 1)
+    assert fake.searches == [] and sink.ids() == []  # no token: the hashtag timeline only, which lacks it
+
+    db = f"sqlite:///{tmp_path / 'm.db'}"
+    store = Store(db)
+    searcher = make("", clock, SourceContext(CursorStore(store)), instances=[{"url": url, "token": TOKEN}])
+    sink = Sink()
+    async with running(searcher, sink):
+        await wait_for(lambda: len(sink.ids()) == 1)
+        await searcher.checkpointer.flush()
+    store.close()
+    assert sink.ids() == [uri_of(1)] and fake.searches[0]["q"] == "acme"
+    assert fake.searches[0]["type"] == "statuses" and "min_id" not in fake.searches[0]
+    assert "search:acme" in await searcher.check()
+
+    fake.untagged.append(status(3, "<p>acme works again, thanks</p>"))
+    before = len(fake.searches)
+    store = Store(db)
+    again, sink = make("", clock, SourceContext(CursorStore(store)), instances=[{"url": url, "token": TOKEN}]), Sink()
+    async with running(again, sink):
+        await wait_for(lambda: len(sink.ids()) == 1)
+    store.close()
+    assert fake.searches[before]["min_id"] == str(BASE_ID + 1) and sink.ids() == [uri_of(3)]

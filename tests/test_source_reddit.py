@@ -84,6 +84,27 @@ async def test_listing_pages_and_normalised_things(aiohttp_server: Any) -> None:
     assert reply.in_reply_to == "t3_p1" and reply.extra["reddit_kind"] == "comment"
 
 
+async def test_the_brand_accounts_are_read_and_tagged_as_the_x_source_tags_them(aiohttp_server: Any) -> None:
+    fake = FakeReddit()
+    fake.posts = [post("p1", "Acme pay: known issue with card payments", T0, author="AcmeHelp"),
+                  post("p2", "acme pay down?", T0 + timedelta(minutes=1))]
+    fake.comments = [comment("c1", "acme pay refused my card", T0 + timedelta(minutes=2)),
+                     comment("c2", "Sorry about that! A fix is rolling out now.", T0 + timedelta(minutes=3),
+                             parent="t1_c1", author="Acme_Care")]
+    sink = Sink()
+    src = source(await serve(aiohttp_server, fake), SimulatedClock(T0), accounts={"acme": ["u/Acme_Care"]})
+    await src.poll_once(sink)
+    assert "/user/Acme_Care/comments.json" in [path for path, _q, _ua in fake.requests]
+    replies = [m for m in sink.mentions if m.id == "t1_c2"]
+    assert replies and all(m.extra.get("brand_reply") is True and m.brand == "Acme" for m in replies)
+    assert replies[0].in_reply_to == "t1_c1" and "brand_post" not in replies[0].extra
+    by_id = {m.id: m for m in sink.mentions}
+    assert by_id["t3_p1"].extra.get("brand_post") is True  # the brand's handle posting: its own post
+    assert not {"brand_reply", "brand_post"} & (set(by_id["t3_p2"].extra) | set(by_id["t1_c1"].extra))
+    with pytest.raises(ConfigError, match="accounts"):
+        source("http://127.0.0.1:9", SimulatedClock(T0), accounts={"Volta": ["volta_it"]})
+
+
 async def _runtime(db: str, clock: SimulatedClock) -> Any:
     from monitor.app import build_runtime
 

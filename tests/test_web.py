@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from monitor.app import build_runtime
 from monitor.clock import SimulatedClock
-from monitor.models import IncidentRow, StatusPostRow
+from monitor.models import AlertRow, DeliveryPartRow, DeliveryRow, IncidentRow, StatusPostRow
 from monitor.settings import parse_settings
 from monitor.web import create_app, sparkline
 
@@ -44,3 +44,33 @@ async def test_cockpit_and_incident_page_escape_text(aiohttp_client: Any, store_
 def test_sparkline_scales() -> None:
     svg = sparkline([("a", 0), ("b", 10)], width=100, height=50)
     assert 'points="0.0,48.0 100.0,2.0"' in svg
+
+
+async def test_incident_page_shows_each_target_and_channel(aiohttp_client: Any, store_url: str, tmp_path: Any
+                                                           ) -> None:
+    settings = parse_settings({"brands": [{"name": "Acme"}]})
+    runtime = build_runtime(settings, SimulatedClock(T0), store_url=store_url,
+                            alert_urls=[f"oncall://?path={tmp_path / 'a.log'}&console=no"])
+    row = runtime.store.add(IncidentRow(brand="Acme", signal="outage", started_at=T0, opened_at=T0))
+    runtime.store.add(AlertRow(
+        incident_id=row.id, kind="open", at=T0, title="Acme outage", body="b", attempts=2, status="pending",
+        error="json://hook.example/x: HTTP 503 <busy>", next_attempt_at=T0 + timedelta(minutes=1),
+        targets={"oncall://log": {"ok": True, "attempts": 1, "error": None},
+                 "json://hook.example/x": {"ok": False, "attempts": 2, "error": "HTTP 503 <busy>"}}))
+    post = runtime.store.add(StatusPostRow(incident_id=row.id, phase="investigating", lang="en", text="t",
+                                           created_at=T0, state="approved"))
+    delivery = runtime.store.add(DeliveryRow(
+        post_id=post.id, incident_id=row.id, channel="x-main", network="x", key="k1", state="sending",
+        parts=["a [1/2]", "b [2/2]"], attempts=1, error="x-main: HTTP 429: Too Many Requests", created_at=T0,
+        next_attempt_at=T0 + timedelta(minutes=15)))
+    runtime.store.add(DeliveryPartRow(delivery_id=delivery.id, index=0, state="sent", external_id="101",
+                                      url="https://x.com/i/web/status/101", at=T0))
+    runtime.store.add(DeliveryPartRow(delivery_id=delivery.id, index=1, state="sent", external_id="102",
+                                      url="javascript:alert(1)", at=T0))
+    client = await aiohttp_client(create_app(runtime))
+    html = await (await client.get(f"/incidents/{row.id}")).text()
+    assert "<code>oncall://log</code>: delivered (1 attempt)" in html
+    assert "<code>json://hook.example/x</code>: not delivered (2 attempts): HTTP 503 &lt;busy&gt;" in html
+    assert "pending after 2 attempts; next try 2026-03-02T14:01:00+00:00" in html
+    assert "x-main: sending, 2/2 parts sent, 1 attempt: x-main: HTTP 429: Too Many Requests" in html
+    assert 'href="https://x.com/i/web/status/101"' in html and "javascript:" not in html

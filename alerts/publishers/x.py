@@ -47,17 +47,38 @@ class XConfig(PublisherConfig):
 
 
 class _RebasedSession:
-    """Hands tweepy's requests to an aiohttp session with api.twitter.com replaced by another base URL."""
+    """Hands tweepy's requests to an aiohttp session with api.twitter.com replaced by another base URL.
 
-    def __init__(self, session: aiohttp.ClientSession, base: str) -> None:
-        self.session, self.base = session, base.rstrip("/")
+    tweepy signs OAuth 1.0a requests for api.twitter.com; the signature covers the URL, so a request sent
+    elsewhere is signed again for the URL it really goes to, or the server there would refuse it.
+    """
+
+    def __init__(self, session: aiohttp.ClientSession, base: str, signer: Any = None) -> None:
+        self.session, self.base, self.signer = session, base.rstrip("/"), signer
 
     def request(self, method: str, url: Any, **kwargs: Any) -> Any:
-        """Rewrite the URL, keep its (already signed) query encoding, and send."""
+        """Rewrite the URL, keep its query encoding, sign it again when it carries OAuth 1.0a, and send."""
         text = str(url)
         if text.startswith(TWITTER) and self.base != TWITTER:
-            url = URL(self.base + text[len(TWITTER):], encoded=True)
+            text = self.base + text[len(TWITTER):]
+            url = URL(text, encoded=True)
+            headers = dict(kwargs.get("headers") or {})
+            if self.signer is not None and str(headers.get("Authorization", "")).startswith("OAuth "):
+                del headers["Authorization"]
+                _uri, signed, _body = self.signer.sign(text, method, headers=headers)
+                kwargs["headers"] = signed
         return self.session.request(method, url, **kwargs)
+
+
+def _oauth1_signer(config: XConfig) -> Any:
+    """An oauthlib client for the four OAuth 1.0a user-context keys, or None with an OAuth 2.0 token."""
+    if config.user_token is not None:
+        return None
+    from oauthlib.oauth1 import Client
+
+    return Client(secret(config.consumer_key), client_secret=secret(config.consumer_secret),
+                  resource_owner_key=secret(config.access_token),
+                  resource_owner_secret=secret(config.access_token_secret))
 
 
 def _client_class() -> type[Any]:
@@ -69,9 +90,10 @@ def _client_class() -> type[Any]:
     class XClient(AsyncClient):  # type: ignore[misc]
         """tweepy's AsyncClient talking to `api_base` instead of the api.twitter.com it hard-codes."""
 
-        def __init__(self, api_base: str, session: aiohttp.ClientSession, **kwargs: Any) -> None:
+        def __init__(self, api_base: str, session: aiohttp.ClientSession, signer: Any = None, **kwargs: Any
+                     ) -> None:
             super().__init__(**kwargs)
-            self.session = _RebasedSession(session, api_base)
+            self.session = _RebasedSession(session, api_base, signer)
 
     return XClient
 
@@ -108,7 +130,7 @@ class XPublisher(HttpPublisher):
         if self._client is None:
             c = self.cfg
             self._client = _client_class()(
-                self.base, self.session(), bearer_token=secret(c.user_token) or None,
+                self.base, self.session(), _oauth1_signer(c), bearer_token=secret(c.user_token) or None,
                 consumer_key=secret(c.consumer_key) or None, consumer_secret=secret(c.consumer_secret) or None,
                 access_token=secret(c.access_token) or None,
                 access_token_secret=secret(c.access_token_secret) or None)

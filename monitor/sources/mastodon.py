@@ -1,4 +1,10 @@
-"""Mastodon: hashtag and public streams (server-sent events) on several instances, with a polling fallback."""
+"""Mastodon: hashtag and public streams (server-sent events) on several instances, with polling and search.
+
+A stream that drops or is refused is caught up by polling its timeline from the saved status id. Posts that
+name a brand without its hashtag never reach a hashtag stream, so instances with a token are also searched
+(/api/v2/search, statuses newer than the saved id) for the brands' terms; servers search only for logged-in
+users, and only posts whose authors allow it.
+"""
 
 from __future__ import annotations
 
@@ -49,6 +55,9 @@ class MastodonConfig(BaseModel):
     stream: bool = Field(True, description="false = poll only")
     poll_seconds: float = Field(60.0, gt=0)
     stream_retry_minutes: float = Field(10.0, gt=0, description="after a refused stream, poll this long first")
+    search: bool = Field(True, description="also search the brands' terms on instances with a token")
+    search_terms: list[str] = Field(default_factory=list, description="default: each brand's search terms")
+    search_seconds: float = Field(300.0, gt=0, description="how often each term is searched")
     reconnect_base: float = Field(1.0, gt=0)
     reconnect_cap: float = Field(120.0, gt=0)
     timeout: float = Field(30.0, gt=0)
@@ -85,12 +94,22 @@ class MastodonSource:
         self.streamed = self.polled = self.skipped = self.rejected = 0
         self.marks: dict[str, str | None] = {}
 
-    def timelines(self) -> list[tuple[str, str, str]]:
-        """(name, streaming path, polling path) of every followed timeline."""
-        out = [(f"hashtag:{t}", f"/api/v1/streaming/hashtag?tag={quote(t)}", f"/api/v1/timelines/tag/{quote(t)}")
-               for t in self.tags]
+    def terms(self) -> list[str]:
+        """What is searched for: the configured terms, else every brand's search terms."""
+        if self.config.search_terms:
+            return list(dict.fromkeys(t.strip() for t in self.config.search_terms if t.strip()))
+        return list(dict.fromkeys(t for b in self.matcher.brands for t in self.matcher.search_terms(b.name)))
+
+    def timelines(self, inst: InstanceConfig | None = None) -> list[tuple[str, str | None, str, dict[str, str]]]:
+        """(name, streaming path or None, polling path, its parameters) of every timeline followed on `inst`."""
+        out: list[tuple[str, str | None, str, dict[str, str]]] = [
+            (f"hashtag:{t}", f"/api/v1/streaming/hashtag?tag={quote(t)}", f"/api/v1/timelines/tag/{quote(t)}", {})
+            for t in self.tags]
         if self.config.public:
-            out.append(("public", "/api/v1/streaming/public", "/api/v1/timelines/public"))
+            out.append(("public", "/api/v1/streaming/public", "/api/v1/timelines/public", {}))
+        if self.config.search and (inst is None or inst.token is not None):
+            out += [(f"search:{t}", None, "/api/v2/search", {"q": t, "type": "statuses", "resolve": "false"})
+                    for t in self.terms()]
         return out
 
     async def run(self, emit: Emit) -> None:
@@ -100,7 +119,7 @@ class MastodonSource:
         async with aiohttp.ClientSession(timeout=timeout) as session:
             tasks = [asyncio.create_task(self._follow(session, emit, inst, *tl),
                                          name=f"{self.name}:{inst.host}:{tl[0]}")
-                     for inst in self.config.instances for tl in self.timelines()]
+                     for inst in self.config.instances for tl in self.timelines(inst)]
             try:
                 await asyncio.gather(*tasks)
             finally:
@@ -110,20 +129,21 @@ class MastodonSource:
                 await self.checkpointer.close()
 
     async def _follow(self, session: aiohttp.ClientSession, emit: Emit, inst: InstanceConfig, timeline: str,
-                      sse: str, poll: str) -> None:
+                      sse: str | None, poll: str, params: dict[str, str]) -> None:
         """Poll from the mark (start-up and after every drop), then stream; poll only while streaming is refused."""
         key = f"since_id:{inst.host}:{timeline}"
         self.marks[key] = await self.context.resume(self.name, key)
         backoff = Backoff(self.clock, base=self.config.reconnect_base, cap=self.config.reconnect_cap)
-        stream_again = self.clock.now() if self.config.stream else None
+        stream_again = self.clock.now() if self.config.stream and sse else None
+        interval = self.config.poll_seconds if sse else self.config.search_seconds
         where = f"{inst.host} {timeline}"
         while True:
             try:
-                await self._poll(session, inst, poll, key, emit)
+                await self._poll(session, inst, poll, key, emit, params=params)
             except SourceError as exc:
                 log.error("source %s: polling %s failed: %s", self.name, where, exc)
-            if stream_again is None or self.clock.now() < stream_again:
-                await self.clock.sleep(self.config.poll_seconds)
+            if sse is None or stream_again is None or self.clock.now() < stream_again:
+                await self.clock.sleep(interval)
                 continue
             try:
                 await self._stream(session, inst, sse, key, emit, backoff)
@@ -172,15 +192,16 @@ class MastodonSource:
                     self.checkpointer.note(key, status_id or "")
 
     async def _poll(self, session: aiohttp.ClientSession, inst: InstanceConfig, path: str, key: str, emit: Emit,
-                    pages: int = 10) -> None:
+                    pages: int = 10, params: dict[str, str] | None = None) -> None:
         """Fetch what is newer than the mark, oldest page first (min_id); a first run takes the latest page."""
         first_run = self.marks.get(key) is None
         for _page in range(pages):
             since = self.marks.get(key)
-            params = {"limit": "40", **({"min_id": since} if since else {})}
-            statuses = await self._get(session, inst, path, params)
+            query = {**(params or {}), "limit": "40", **({"min_id": since} if since else {})}
+            answer = await self._get(session, inst, path, query)
+            statuses = answer.get("statuses") if isinstance(answer, dict) else answer  # a search answers an object
             if not isinstance(statuses, list):
-                raise SourceError(f"{path} answered with something other than a list")
+                raise SourceError(f"{path} answered with something other than a list of statuses")
             for status in sorted(statuses, key=lambda s: _id_order(s.get("id") if isinstance(s, dict) else None)):
                 record, status_id = self._record(status, inst, f"mastodon:{inst.host}:{path}")
                 if record is not None:
@@ -254,7 +275,9 @@ class MastodonSource:
                 except (aiohttp.ClientError, OSError, TimeoutError) as exc:
                     raise SourceError(f"{inst.host} unreachable: {type(exc).__name__}: {exc}") from None
                 found.append(inst.host + (" (token ok)" if inst.token else ""))
-        names = ", ".join(t for t, _, _ in self.timelines()) or "nothing (no hashtags)"
+        tokens = [i for i in self.config.instances if i.token is not None]
+        names = ", ".join(t for t, *_ in self.timelines(tokens[0] if tokens else self.config.instances[0])) \
+            or "nothing (no hashtags)"
         return f"ok: {', '.join(found)}; following {names}"
 
 

@@ -22,6 +22,7 @@ from monitor.sources.state import SourceContext
 
 log = logging.getLogger(__name__)
 SUBREDDIT = re.compile(r"^[A-Za-z0-9_]{2,21}$")
+USERNAME = re.compile(r"^[A-Za-z0-9_-]{3,20}$")
 
 
 class RedditConfig(BaseModel):
@@ -39,6 +40,9 @@ class RedditConfig(BaseModel):
     comments: bool = True
     subreddits: list[str] = Field(default_factory=list)
     brands: list[str] = Field(default_factory=list)
+    accounts: dict[str, list[str]] = Field(default_factory=dict, description=(
+        "each brand's own Reddit accounts: their comments are read; what they and the brand's handles write is "
+        "tagged brand_reply (comments) or brand_post (posts)"))
     limit: int = Field(100, ge=1, le=100)
     max_pages: int = Field(10, ge=1, description="pages read per poll when catching up")
     backfill_pages: int = Field(1, ge=1, description="pages read on a first run, before any mark is saved")
@@ -62,6 +66,17 @@ class RedditConfig(BaseModel):
                 raise ValueError(f"{name!r} is not a subreddit name (2-21 letters, digits or _)")
         return names
 
+    @field_validator("accounts")
+    @classmethod
+    def _accounts(cls, value: dict[str, list[str]]) -> dict[str, list[str]]:
+        cleaned = {}
+        for brand, names in value.items():
+            cleaned[brand] = [n.strip().removeprefix("/").removeprefix("u/").removeprefix("@") for n in names]
+            for name in cleaned[brand]:
+                if not USERNAME.match(name):
+                    raise ValueError(f"{name!r} is not a Reddit user name (3-20 letters, digits, _ or -)")
+        return cleaned
+
     @model_validator(mode="after")
     def _pair(self) -> RedditConfig:
         if (self.client_id is None) != (self.client_secret is None):
@@ -79,6 +94,7 @@ class Feed:
     path: str
     params: dict[str, str]
     local_filter: bool = False
+    brand: str | None = None
     stopped: str | None = None
     backoff: Backoff = field(repr=False, kw_only=True)
 
@@ -99,6 +115,16 @@ class RedditSource:
                 raise ConfigError(f"source {name}: brands: unknown brand {wanted!r}. "
                                   f"Hint: one of {', '.join(b.name for b in settings.brands) or '(none configured)'}")
         brands = [known[w.lower()] for w in config.brands] if config.brands else list(settings.brands)
+        for wanted in config.accounts:
+            if wanted.lower() not in {b.name.lower() for b in brands}:
+                raise ConfigError(f"source {name}: accounts: {wanted!r} is not a brand this source reads. "
+                                  f"Hint: one of {', '.join(b.name for b in brands) or '(none configured)'}")
+        accounts = {b.name: next((v for k, v in config.accounts.items() if k.lower() == b.name.lower()), None)
+                    for b in brands}
+        self.own: dict[str, str] = {}  # a brand's own account (lower case) -> the brand
+        for brand in brands:
+            for handle in [*(accounts[brand.name] or []), *brand.handles]:
+                self.own.setdefault(handle.lower(), brand.name)
         self.matcher = BrandMatcher(brands)
         subs = "+".join(config.subreddits)
         prefix = f"/r/{subs}" if subs else ""
@@ -107,8 +133,9 @@ class RedditSource:
             base["restrict_sr"] = "on"
         self.feeds: list[Feed] = []
 
-        def add(kind: str, label: str, path: str, params: dict[str, str], local_filter: bool = False) -> None:
-            self.feeds.append(Feed(kind, label, f"mark:{kind}:{label.lower()}", path, params, local_filter,
+        def add(kind: str, label: str, path: str, params: dict[str, str], local_filter: bool = False,
+                brand: str | None = None) -> None:
+            self.feeds.append(Feed(kind, label, f"mark:{kind}:{label.lower()}", path, params, local_filter, brand,
                                    backoff=Backoff(clock, base=2.0, cap=600.0)))
 
         for brand in brands:
@@ -120,6 +147,10 @@ class RedditSource:
         if config.comments and subs and brands:
             add("comments", f"r/{subs}", f"/r/{subs}/comments.json", {"limit": str(config.limit), "raw_json": "1"},
                 local_filter=True)
+        for brand in brands:  # the brand's own replies, which need not name the brand: response times
+            for account in accounts[brand.name] or []:
+                add("replies", f"u/{account}", f"/user/{account}/comments.json",
+                    {"sort": "new", "limit": str(config.limit), "raw_json": "1"}, brand=brand.name)
 
     def _session(self) -> aiohttp.ClientSession:
         return aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=self.config.timeout_seconds))
@@ -206,6 +237,7 @@ class RedditSource:
                     if stop_at is not None and stamp < stop_at:
                         reached = True
                         continue
+                    self.tag_own(record, feed.brand)
                     if feed.local_filter and self.matcher.match(record) is None:
                         continue
                 await emit(record)
@@ -222,6 +254,15 @@ class RedditSource:
         if newest is not None and newest != mark:
             await self.context.checkpoint(self.name, feed.key, repr(newest))
         return emitted
+
+    def tag_own(self, mention: Mention, brand: str | None = None) -> None:
+        """Mark what the brand's own accounts wrote, as the X source does: comments are replies, posts posts."""
+        own = self.own.get((mention.author.handle or "").lower())
+        if own is None:
+            return
+        reply = mention.extra.get("reddit_kind") == "comment" or mention.in_reply_to is not None
+        mention.extra["brand_reply" if reply else "brand_post"] = True
+        mention.brand = mention.brand or brand or own
 
     async def _call(self, client: RedditClient, feed: Feed, params: dict[str, str]) -> Any:
         """One listing call: waits out rate limits, retries failures with jitter; None means give up for now."""

@@ -1,0 +1,42 @@
+"""Advocates: sustained praise ranks, complaints and reposts do not, and the brand's own accounts never do."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from classifiers.base import Classification
+from monitor.advocates import rank_advocates
+from monitor.mention import Author, Mention
+from monitor.settings import BrandSettings
+from monitor.store import Store
+
+NOW = datetime(2026, 3, 10, 12, 0, tzinfo=UTC)
+ACME = BrandSettings(name="Acme", handles=["@AcmeHelp"], keywords=["acme"])
+PRAISE = Classification("praise", "positive", "en")
+COMPLAINT = Classification("complaint", "negative", "en")
+
+
+def said(store: Store, ident: str, handle: str, days_ago: int, verdict: Classification = PRAISE,
+         **extra: Any) -> None:
+    """Store one mention of Acme by `handle`, `days_ago` days before NOW."""
+    mention = Mention(ident, "x", NOW - timedelta(days=days_ago), f"{handle} says something about acme ({ident})",
+                      Author(f"id-{handle.lower()}", handle, followers=100), brand="Acme", extra=extra)
+    store.save_batch([(mention, "Acme", verdict)])
+
+
+def test_praise_over_days_ranks_and_the_brand_never_does(store_url: str) -> None:
+    store = Store(store_url)
+    for day in (1, 2, 3):
+        said(store, f"fan{day}", "fan", day)
+        said(store, f"help{day}", "AcmeHelp", day)  # the brand's configured handle thanking people
+        said(store, f"agent{day}", "acme_agent", day, brand_reply=True)  # a source saw it reply as the brand
+    said(store, "moody1", "moody", 1)
+    said(store, "moody2", "moody", 2)
+    said(store, "moody3", "moody", 3, COMPLAINT)
+    ranked = rank_advocates(store, NOW, brands=[ACME])
+    assert [a.handle for a in ranked] == ["fan", "moody"] and ranked[0].praise_days == 3
+    assert ranked[0].score > ranked[1].score
+    # without the brand list the configured handle is not known, but the tagged account still is
+    assert [a.handle for a in rank_advocates(store, NOW)] == ["AcmeHelp", "fan", "moody"]
+    store.close()
