@@ -18,6 +18,8 @@ HEAD_CLASSES: dict[str, tuple[str, ...]] = {
 }
 WEIGHTS_DIR = Path(__file__).resolve().parent / "weights"
 DEFAULT_HEADS = WEIGHTS_DIR / "heads.npz"
+Features = tuple[list[tuple[np.ndarray, np.ndarray]], np.ndarray]
+"""What the heads read besides the embedding: (n-gram rows, rule features)."""
 
 
 class HeadsMismatchError(ValueError):
@@ -71,8 +73,15 @@ class Heads:
         if emb.shape[1] != self.dim:
             raise HeadsMismatchError(f"heads were trained on {self.dim}-dimensional embeddings ({self.encoder}), "
                                      f"the encoder gives {emb.shape[1]}: retrain them with python -m classifiers.train")
-        grams = ngram_rows(keys, self.idf)
-        rules = rule_features(texts)
+        return self.predict_features(emb, self.features(keys, texts))
+
+    def features(self, keys: list[str], texts: list[str]) -> Features:
+        """The inputs besides the embedding: n-gram rows of the normalised texts and rule features of the raw ones."""
+        return ngram_rows(keys, self.idf), rule_features(texts)
+
+    def predict_features(self, emb: np.ndarray, features: Features) -> dict[str, np.ndarray]:
+        """Probabilities per head from embeddings and the output of `features` for the same texts."""
+        grams, rules = features
         return {name: softmax_rows(head.logits(emb, grams, rules)) for name, head in self.heads.items()}
 
     def save(self, path: Path) -> None:

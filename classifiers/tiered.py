@@ -6,6 +6,7 @@ import logging
 import math
 import threading
 from collections import OrderedDict
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
@@ -72,6 +73,7 @@ class TieredClassifier:
         self.cache_size = cache_size
         self._cache: OrderedDict[tuple[str, str | None], Classification] = OrderedDict()
         self._lock = threading.Lock()
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="encoder")
 
     def classify_batch(self, texts: list[str], lang_hints: list[str | None] | None = None) -> list[Classification]:
         """Classify texts in order; repeated texts and reposts reuse the first verdict."""
@@ -121,8 +123,14 @@ class TieredClassifier:
         return self.heads.predict(embeddings, [cache_key(t) for t in texts], texts)
 
     def _classify(self, texts: list[str], hints: list[str | None]) -> list[Classification]:
-        model = self._model_scores(texts)
-        ruled = self.rules.classify_batch(texts, hints)
+        # The encoder releases the GIL while it runs: the Python-bound rules and n-grams overlap with it.
+        encoding = self._pool.submit(self.encoder.encode, texts)
+        try:
+            features = self.heads.features([cache_key(t) for t in texts], texts)
+            ruled = self.rules.classify_batch(texts, hints)
+        finally:
+            embeddings = encoding.result()
+        model = self.heads.predict_features(embeddings, features)
         verdicts = []
         for i, text in enumerate(texts):
             scores = combine({n: p[i] for n, p in model.items()}, rule_evidence(text), not text.strip())
