@@ -49,7 +49,7 @@ def sigmoid(x: float) -> float:
 
 def scaled_sigmoid(position: float) -> float:
     """NAB's weight of a detection at a relative position: -1 = window start (0.987), 0 = window end (0)."""
-    if position >= 3.0:
+    if position > 3.0:  # NAB: a detection more than three window widths past the last window costs a full A_FP
         return -1.0
     return 2.0 * sigmoid(-5.0 * position) - 1.0
 

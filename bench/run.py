@@ -10,11 +10,19 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench import bench_classifier, bench_detector, bench_drill, bench_jetstream, bench_nab, bench_pipeline
+from bench import (
+    bench_accuracy,
+    bench_classifier,
+    bench_detector,
+    bench_drill,
+    bench_jetstream,
+    bench_nab,
+    bench_pipeline,
+)
 
 BENCHES = [bench_pipeline.run, bench_classifier.run, bench_jetstream.run]
 BENCHES.append(bench_detector.run)
-SECTIONS = [bench_nab.section, bench_drill.section]  # extra markdown sections after the table
+SECTIONS = [bench_accuracy.section, bench_nab.section, bench_drill.section]  # extra markdown sections after the table
 
 
 def main() -> None:

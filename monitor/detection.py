@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from collections import deque
-from datetime import datetime
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any
 
 from classifiers.base import Classification
@@ -33,6 +35,15 @@ def signals_for(cls: Classification) -> tuple[str, ...]:
 def family(signal: str) -> str:
     """The signal a series reports under: 'complaints' for 'complaints:delivery', else itself."""
     return signal.split(TOPIC_SEP, 1)[0]
+
+
+@dataclass(slots=True)
+class Warmed:
+    """Where one signal of a brand stands after its stored history was replayed."""
+
+    episode_open: bool
+    resolved_at: datetime | None  # end of the last episode that closed during the replay
+    end: datetime                 # the first bucket the live counter reports
 
 
 class Detection:
@@ -79,8 +90,45 @@ class Detection:
                     events.append((brand, name, merged))
         return events
 
+    def counting(self) -> bool:
+        """Whether any series is counted or known yet (warming is only for a fresh Detection)."""
+        return bool(self.counter.series_keys() or self.series)
+
+    def warm(self, brand: str, counts: Mapping[str, Mapping[datetime, int]], end: datetime) -> dict[str, Warmed]:
+        """Replay a brand's stored per-bucket counts (signal -> bucket start -> count) up to `end` into fresh monitors.
+
+        The episode events of the replay were acted on before, so none is returned: open episodes carry on (and
+        resolve later through `advance`), and each signal family says whether it is open and when it last ended.
+        Live counting resumes at `end`; a mention older than that counts in the first open bucket.
+        """
+        step = timedelta(seconds=self.settings.bucket_seconds)
+        starts = sorted({start for series in counts.values() for start in series})
+        starts = [starts[0] + i * step for i in range(int((end - starts[0]) / step))] if starts else []
+        resolved: dict[str, datetime] = {}
+        for signal in [*ALL_SIGNALS, *sorted(set(counts) - set(ALL_SIGNALS))]:
+            series = counts.get(signal, {})
+            dense = [(t, series.get(t, 0)) for t in starts]
+            self.series[(brand, signal)] = deque(((t.isoformat(), n) for t, n in dense), maxlen=self.history)
+            name = family(signal)
+            if name not in self.enabled:
+                continue
+            monitor = self.monitors[(brand, signal)] = SignalMonitor(self.settings.for_signal(name))
+            for t, n in dense:
+                for event in monitor.observe(t, n):
+                    if event.kind == "resolve":
+                        resolved[name] = max(resolved.get(name, event.at), event.at)
+            if monitor.episode is not None and monitor.episode.opened:
+                self.open_series.setdefault((brand, name), set()).add(signal)
+        self.brands.add(brand)  # its series are known: `add` need not register them
+        self.counter.close_until(end)
+        for signal in ALL_SIGNALS:
+            self.counter.register(brand, signal, end)
+        return {name: Warmed(bool(self.open_series.get((brand, name))), resolved.get(name), end)
+                for name in ALL_SIGNALS if name in self.enabled}
+
     def _merge(self, brand: str, name: str, signal: str, event: EpisodeEvent) -> EpisodeEvent | None:
-        """One episode per signal family: the aggregate and its topic series open it once and resolve it together."""
+        """One episode per signal family: its first series to open opens it, and it resolves when every series that
+        opened is calm again, or as soon as the aggregate (which counts every topic) is."""
         active = self.open_series.setdefault((brand, name), set())
         if event.kind == "open":
             first = not active
@@ -91,6 +139,10 @@ class Detection:
             if signal not in active:
                 return None
             active.discard(signal)
+            if signal == name:  # the aggregate is calm: its topics' leftovers do not hold the episode open
+                for topic in active:
+                    self.monitors[(brand, topic)].end()
+                active.clear()
             return None if active else event
         return event if signal in active else None
 

@@ -49,7 +49,7 @@ async def run_drill(settings: Settings, mentions: Path, db_url: str | None = Non
     seconds = time.perf_counter() - started
     if bar:
         bar.close()
-    report = build_report(runtime.store, runtime.pipeline.stats, seconds, clock.now())
+    report = build_report(runtime.store, runtime.pipeline.stats, seconds, clock.now(), settings.brands)
     report["database"] = db_url
     report["alert_log"] = str(workdir / "drill-alerts.log")
     runtime.store.close()

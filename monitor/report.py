@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
@@ -9,6 +10,7 @@ from monitor.advocates import rank_advocates
 from monitor.clock import as_utc
 from monitor.models import AlertRow, IncidentRow, StatusPostRow
 from monitor.pipeline import Stats
+from monitor.settings import BrandSettings
 from monitor.store import Store
 
 
@@ -50,7 +52,8 @@ def post_json(row: StatusPostRow) -> dict[str, Any]:
             "lang": row.lang, "text": row.text, "created_at": _iso(row.created_at), "problems": row.problems}
 
 
-def build_report(store: Store, stats: Stats, seconds: float, now: datetime) -> dict[str, Any]:
+def build_report(store: Store, stats: Stats, seconds: float, now: datetime,
+                 brands: Iterable[BrandSettings] = ()) -> dict[str, Any]:
     """Assemble the JSON report of a run (the drill's contract)."""
     incidents = store.all(IncidentRow, order=IncidentRow.id)
     alerts = store.all(AlertRow, order=AlertRow.id)
@@ -68,5 +71,5 @@ def build_report(store: Store, stats: Stats, seconds: float, now: datetime) -> d
         "incidents": [incident_json(r) for r in incidents],
         "alerts": [alert_json(a) for a in alerts],
         "status_posts": [post_json(p) for p in posts],
-        "advocates": [a.to_json() for a in rank_advocates(store, now)],
+        "advocates": [a.to_json() for a in rank_advocates(store, now, brands=brands)],
     }

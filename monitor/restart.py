@@ -4,41 +4,22 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections import deque
 from collections.abc import Iterable
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from classifiers.base import Classification
-from monitor.detection import ALL_SIGNALS, Detection, signals_for
+from monitor.detection import Detection, Warmed, signals_for
 from monitor.detectors.base import EpisodeEvent
-from monitor.detectors.tracker import SignalMonitor
 from monitor.evidence import EvidenceBuffer, Sample
 from monitor.incidents import IncidentManager
-from monitor.settings import DetectorSettings
 from monitor.store import Store
 
 log = logging.getLogger(__name__)
 BACKFILL_HOURS = 6.0  # stored history replayed into a brand's detectors at start-up
 
 
-@dataclass(slots=True)
-class Warmed:
-    """Where one series stands after its stored history was replayed."""
-
-    episode_open: bool
-    resolved_at: datetime | None  # end of the last episode that closed during the replay
-    end: datetime                 # the first bucket the live counter reports
-
-
 def _signals_of(label: str, sentiment: str) -> tuple[str, ...]:
     return signals_for(Classification(label, sentiment, "und"))
-
-
-def _tuning(detection: Detection, signal: str) -> DetectorSettings:
-    """The settings Detection gives this signal's monitor (per-signal tuning when it has any)."""
-    for_signal = getattr(detection.settings, "for_signal", None)
-    return for_signal(signal) if for_signal else detection.settings
 
 
 def warm_detection(detection: Detection, store: Store, brands: Iterable[str], hours: float = BACKFILL_HOURS
@@ -46,7 +27,7 @@ def warm_detection(detection: Detection, store: Store, brands: Iterable[str], ho
     """Replay each brand's stored per-bucket counts through fresh detectors (their events were acted on before
     the restart), so baselines and open episodes carry on; the live counter resumes after the stored data."""
     brands = list(brands)
-    if detection.counter.series_keys():
+    if detection.counting():
         log.warning("detectors already counting; not warming them from the store")
         return {}
     latest = [t for t in (store.latest_mention_at(b) for b in brands) if t is not None]
@@ -54,35 +35,14 @@ def warm_detection(detection: Detection, store: Store, brands: Iterable[str], ho
         return {}
     bucket = detection.settings.bucket_seconds
     end = datetime.fromtimestamp((int(max(latest).timestamp()) // bucket + 1) * bucket, UTC)
-    step = timedelta(seconds=bucket)
     out: dict[tuple[str, str], Warmed] = {}
     for brand in brands:
         counts = store.signal_counts(brand, end - timedelta(hours=hours), end, bucket, _signals_of)
         if not counts.get("volume"):
             continue
-        first = min(counts["volume"])
-        starts = [first + i * step for i in range(int((end - first) / step))]
-        for signal in ALL_SIGNALS:
-            series = counts.get(signal, {})
-            dense = [(t, series.get(t, 0)) for t in starts]
-            detection.series[(brand, signal)] = deque(((t.isoformat(), n) for t, n in dense),
-                                                      maxlen=detection.history)
-            if signal not in detection.enabled:
-                continue
-            monitor = SignalMonitor(_tuning(detection, signal))
-            resolved_at = None
-            for t, n in dense:
-                for event in monitor.observe(t, n):
-                    resolved_at = event.at if event.kind == "resolve" else resolved_at
-            detection.monitors[(brand, signal)] = monitor
-            episode = getattr(monitor, "episode", None)
-            out[(brand, signal)] = Warmed(bool(episode and episode.opened), resolved_at, end)
-        getattr(detection, "brands", set()).add(brand)  # its series are known: Detection need not register them
-        log.info("warmed %s's detectors from %d stored buckets", brand, len(starts))
-    detection.counter.close_until(end)  # anything older that still arrives counts in the first open bucket
-    for brand in brands:
-        for signal in ALL_SIGNALS:
-            detection.counter.register(brand, signal, end)
+        for signal, state in detection.warm(brand, counts, end).items():
+            out[(brand, signal)] = state
+        log.info("warmed %s's detectors from its stored counts up to %s", brand, end.isoformat())
     return out
 
 

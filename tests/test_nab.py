@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 from datetime import UTC, datetime, timedelta
 
+import numpy as np
 import pytest
 
 from bench import nab
@@ -25,7 +26,8 @@ def test_scaled_sigmoid_by_hand() -> None:
     assert nab.scaled_sigmoid(-0.5) == pytest.approx(0.84828, abs=1e-5)
     assert nab.scaled_sigmoid(0.0) == 0.0
     assert nab.scaled_sigmoid(1.0) == pytest.approx(-0.98661, abs=1e-5)
-    assert nab.scaled_sigmoid(3.0) == nab.scaled_sigmoid(10.0) == -1.0
+    assert -1.0 < nab.scaled_sigmoid(3.0) == pytest.approx(2 / (1 + math.exp(15)) - 1)  # NAB: -1 only past 3.0
+    assert nab.scaled_sigmoid(3.01) == nab.scaled_sigmoid(10.0) == -1.0
 
 
 def test_probationary_length() -> None:
@@ -105,3 +107,15 @@ def test_the_benchmark_on_the_real_tweet_series() -> None:
     ours = bench_nab.score_flags(corpus, bench_nab.ours(corpus))
     assert ours["detected"] >= 12 and 0.0 < ours["score"] < 100.0, ours
     assert set(corpus.published) >= {"ARTime", "windowedGaussian", "null"}
+
+
+def test_windowed_gaussian_slides_like_nabs() -> None:
+    from bench.bench_nab import windowed_gaussian
+
+    scores = windowed_gaussian([1, 3, 5, 100, 5, 7], window=3, step=2)
+    # Rows 0-2 fill the window; row 3 waits in the step buffer; after row 4 the window is [5, 100, 5].
+    assert scores[0] == 0.0 and scores[1] == pytest.approx(1.0) and scores[3] == pytest.approx(1.0)
+    assert scores[2] == pytest.approx(1 - 0.5 * math.erfc(3 / math.sqrt(2)))
+    assert scores[4] == pytest.approx(1 - 0.5 * math.erfc(2 / math.sqrt(8 / 3) / math.sqrt(2)))
+    mean, std = 110 / 3, float(np.std([5, 100, 5]))
+    assert scores[5] == pytest.approx(1 - 0.5 * math.erfc(abs(7 - mean) / std / math.sqrt(2)))

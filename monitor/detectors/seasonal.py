@@ -17,8 +17,6 @@ from monitor.settings import DetectorSettings
 MIN_HISTORY = 3              # buckets seen before the first judgement
 LEVEL_HALFLIFE_MINUTES = 60.0  # memory of the recent level, or longer for sparse series: it always spans
 LEVEL_EVENTS = 20.0            # this many expected events, so one report does not move a level of 0.03 a minute
-RISING_SHARE = 0.6           # a scan window scoring this share of the threshold marks a rise in progress ...
-RISING_CLIP = 1.0 / 3.0      # ... during which buckets teach the level clipped at a third of HUBER, not the noise
 HUBER = 3.0                  # ordinary buckets are clipped at this many deviations before the baseline learns them
 ABSORB = 0.1                 # an anomalous bucket teaches the level only mu + ABSORB x max(mu, 1): a slow creep
 SHAPE_ABSORB = 3.0           # ... and its time slot at most SHAPE_ABSORB x mu, at half the weight, half a day
@@ -136,13 +134,8 @@ class SeasonalBaseline:
         invk = self.overdispersion(noise)
         return invk + (invk + 1.0 / max(mu, 0.1)) / max(1.0, min(self.seen, self.memory))
 
-    def learn(self, start: datetime, count: float, mu: float, anomalous: bool, rising: bool = False) -> None:
-        """Learn one bucket: ordinary ones clipped (Huber), anomalous ones only as a slow creep of the level.
-
-        `rising`: some scan window is already RISING_SHARE of the way to the threshold. Such a bucket does not
-        teach the noise, and teaches the level clipped at RISING_CLIP deviations up, so that a surge building up
-        over tens of minutes is neither learned as the new normal nor as noise before it is judged.
-        """
+    def learn(self, start: datetime, count: float, mu: float, anomalous: bool) -> None:
+        """Learn one bucket: ordinary ones clipped (Huber), anomalous ones only as a slow creep of the level."""
         self.clock = start.timestamp()
         day, week = self.hours(start)
         sd = self.spread(mu)
@@ -160,9 +153,8 @@ class SeasonalBaseline:
             taught = min(count, mu + ABSORB * max(mu, 1.0))
             seasonal = min(count, SHAPE_ABSORB * mu)
         else:
-            taught = seasonal = inverse_anscombe(centre + max(-HUBER * sd, min(HUBER * (RISING_CLIP if rising else 1.0)
-                                                                          * sd, residual)))
-        if self.seen >= MIN_HISTORY and not anomalous and not rising:
+            taught = seasonal = inverse_anscombe(centre + max(-HUBER * sd, min(HUBER * sd, residual)))
+        if self.seen >= MIN_HISTORY and not anomalous:
             self.noise.add(inverse_anscombe(centre + max(-NOISE_CLIP * sd, min(NOISE_CLIP * sd, residual))), mu)
         slow = self.slow.value()
         if slow > 0 and anomalous:
@@ -230,14 +222,13 @@ class SeasonalDetector:
         anomalous = judged and best >= self.threshold
         for raw, tail in zip(raws, self.tails, strict=False):
             tail.learn(raw, TAIL_SPIKE_WEIGHT if anomalous else 1.0)
-        rising = judged and best >= self.threshold * RISING_SHARE
-        if not anomalous and not rising:
+        if not anomalous:
             for (total, expected), noise in zip(sums, self.noises, strict=False):
                 if noise is base.noise:
                     continue  # the single-bucket estimate is the baseline's own, learned with it
                 spread = NOISE_CLIP * math.sqrt(expected + base.overdispersion(noise) * expected * expected)
                 noise.add(max(expected - spread, min(expected + spread, total)), expected)
-        base.learn(start, count, mu, anomalous, rising)
+        base.learn(start, count, mu, anomalous)
         lead, peak = self._onset(window) if anomalous else (0, count)
         return Verdict(mu, bucket_score, count - mu, anomalous, judged, max(best, 0.0), window, lead, peak, *best_sums)
 

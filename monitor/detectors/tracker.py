@@ -119,6 +119,13 @@ class SignalMonitor:
             return [self._event("escalate", episode, verdict, count, at)]
         return []
 
+    def end(self) -> None:
+        """Close the open episode without an event (another series ended it), as a resolve would."""
+        if self.episode is not None:
+            self.episode = None
+            self.detector.settle()
+            self.since_resolve = 0
+
     def _quiet_needed(self, episode: Episode) -> int:
         """Buckets of quiet that end an episode: quiet_minutes, or longer when its reports come slowly."""
         rate = episode.excess / max(1, episode.buckets)
