@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 
 from monitor.mention import Mention
-from monitor.settings import BrandSettings
+from monitor.settings import BrandSettings, ConfigError, Settings
 
 # Characters a JSON encoder may escape; a term holding one cannot be searched for in raw JSON text.
 _JSON_ESCAPED = re.compile(r'[^\x20-\x7e]|["\\<>&]')
@@ -27,6 +27,16 @@ def _terms(brand: BrandSettings) -> list[str]:
     terms = ["@" + h for h in brand.handles if h]
     terms += [k.lower() for k in [*brand.keywords, brand.name] if k and k.strip()]
     return list(dict.fromkeys(terms))
+
+
+def select_brands(source: str, wanted: list[str], settings: Settings) -> list[BrandSettings]:
+    """The configured brands a source reads (all when `wanted` is empty); an unknown name is a ConfigError."""
+    known = {b.name.lower(): b for b in settings.brands}
+    for name in wanted:
+        if name.lower() not in known:
+            raise ConfigError(f"source {source}: brands: unknown brand {name!r}. "
+                              f"Hint: one of {', '.join(b.name for b in settings.brands) or '(none configured)'}")
+    return [known[name.lower()] for name in wanted] if wanted else list(settings.brands)
 
 
 def primary_language(tag: str | None) -> str | None:

@@ -11,7 +11,7 @@ from typing import Any, ClassVar
 import aiohttp
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator, model_validator
 
-from monitor.brands import BrandMatcher
+from monitor.brands import BrandMatcher, select_brands
 from monitor.clock import Clock
 from monitor.mention import Mention
 from monitor.settings import ConfigError, Settings
@@ -109,12 +109,7 @@ class RedditSource:
                  context: SourceContext | None = None) -> None:
         self.name, self.config, self.clock = name, config, clock
         self.context = context or SourceContext()
-        known = {b.name.lower(): b for b in settings.brands}
-        for wanted in config.brands:
-            if wanted.lower() not in known:
-                raise ConfigError(f"source {name}: brands: unknown brand {wanted!r}. "
-                                  f"Hint: one of {', '.join(b.name for b in settings.brands) or '(none configured)'}")
-        brands = [known[w.lower()] for w in config.brands] if config.brands else list(settings.brands)
+        brands = select_brands(name, config.brands, settings)
         for wanted in config.accounts:
             if wanted.lower() not in {b.name.lower() for b in brands}:
                 raise ConfigError(f"source {name}: accounts: {wanted!r} is not a brand this source reads. "

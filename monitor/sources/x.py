@@ -13,6 +13,7 @@ import aiohttp
 import tweepy
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
 
+from monitor.brands import select_brands
 from monitor.clock import Clock
 from monitor.mention import Mention
 from monitor.settings import ConfigError, Settings
@@ -89,12 +90,7 @@ class XSource:
                  context: SourceContext | None = None) -> None:
         self.name, self.config, self.clock = name, config, clock
         self.context = context or SourceContext()
-        known = {b.name.lower(): b for b in settings.brands}
-        for wanted in config.brands:
-            if wanted.lower() not in known:
-                raise ConfigError(f"source {name}: brands: unknown brand {wanted!r}. "
-                                  f"Hint: one of {', '.join(b.name for b in settings.brands) or '(none configured)'}")
-        self.brands = [known[w.lower()] for w in config.brands] if config.brands else list(settings.brands)
+        self.brands = select_brands(name, config.brands, settings)
         self.feeds: list[Feed] = []
         for brand in self.brands:
             query = build_query(brand)
