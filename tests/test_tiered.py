@@ -36,7 +36,10 @@ def tiered() -> TieredClassifier:
 def test_shipped_weights_load_and_name_the_model(tiered: TieredClassifier) -> None:
     assert DEFAULT_HEADS.is_file() and DEFAULT_HEADS.stat().st_size < 8_000_000
     assert set(tiered.heads.heads) == set(HEAD_CLASSES)
-    assert tiered.model.startswith("all-MiniLM-L6-v2+heads-")
+    adapter = tiered.heads.info.get("adapter")
+    base = f"all-MiniLM-L6-v2+lora-{adapter}" if adapter else "all-MiniLM-L6-v2"
+    assert tiered.encoder.name == base and tiered.model.startswith(f"{base}+heads-")
+    assert DEFAULT_HEADS.with_name("adapter.npz").stat().st_size < 2_000_000 if adapter else True
     assert tiered.classify_batch(["hello"])[0].model == tiered.model
 
 
