@@ -87,6 +87,16 @@ class DetectorSettings(Model):
         15.0, ge=0, description="after every signal is calm, wait this long before the all-clear; "
                                 "a spike within it reopens the same incident")
     warmup_minutes: float = Field(60.0, ge=0, description="cold start: noise is taken as at least its prior")
+    extreme_days: float = Field(
+        0.0, ge=0, description="long-horizon gate (0: off): a bucket opens an episode only when its excess over "
+                               "baseline reaches extreme_factor x the extreme_quantile of the excesses of the "
+                               "last this many days")
+    extreme_quantile: float = Field(0.99, gt=0, le=1)
+    extreme_factor: float = Field(2.0, ge=0)
+    echo_hours: float = Field(
+        0.0, ge=0, description="aftershocks (0: off): after an episode ends, a new one needs a bucket of echo_factor "
+                               "x the last peak, a bar halved every echo_hours")
+    echo_factor: float = Field(1.0, ge=0)
     timezone: str = "UTC"
     per_signal: dict[Literal["outage", "complaints", "negative", "volume"], SignalTuning] = Field(
         default_factory=_default_per_signal, description="threshold, min_excess, open_after_minutes per signal")

@@ -144,3 +144,25 @@ def test_real_tweet_volume_fires_near_the_labelled_windows() -> None:
     assert hit >= 0.75 * total, (hit, total)
     assert outside / (days - window_days) < 1.0, (outside, days)  # not constantly elsewhere
     assert inside / window_days > 2 * outside / (days - window_days), (inside, window_days, outside, days)
+
+
+def test_the_nab_configuration_file_drives_the_backtest_command(tmp_path: Path,
+                                                               capsys: pytest.CaptureFixture[str]) -> None:
+    from monitor.cli import main
+    from monitor.settings import load_settings
+
+    config = Path(__file__).resolve().parent.parent / "bench" / "nab_detector.toml"
+    nab = load_settings(config).detector
+    live = DetectorSettings()
+    assert (live.extreme_days, live.echo_hours) == (0.0, 0.0)  # the live defaults keep the gate and echo off
+    assert nab.extreme_days > 0 and nab.echo_hours > 0
+    rows = five_minute_series(days=8)
+    series = tmp_path / "volume.csv"
+    series.write_text("timestamp,value\n" + "".join(f"{when.isoformat()},{int(v)}\n" for when, v in rows),
+                      encoding="utf-8")
+    expected = backtest(rows, nab)
+    assert len(expected) < len(backtest(rows, DetectorSettings(bucket_seconds=300)))  # it pages less
+    with pytest.raises(SystemExit) as exit_code:
+        main(["backtest", "--series", str(series), "--bucket", "5m", "--config", str(config)])
+    assert exit_code.value.code == 0
+    assert [json.loads(line) for line in capsys.readouterr().out.splitlines()] == expected

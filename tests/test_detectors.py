@@ -316,3 +316,56 @@ def test_a_warmed_detection_carries_an_open_episode_to_its_resolve() -> None:
     after = family_events(warmed, calm, start=end)
     outage_after = [(index, kind) for index, signal, kind in after if signal == "outage"]
     assert [kind for _, kind in outage_after] == ["resolve"] and outage_after[0][0] <= 10, after
+
+
+FIVE_MINUTES = timedelta(minutes=5)
+
+
+def test_the_window_quantile_is_exact_over_the_last_values() -> None:
+    from monitor.detectors.online import WindowQuantile
+
+    rng = np.random.default_rng(5)
+    values = rng.integers(0, 50, 400).astype(float)
+    window = WindowQuantile(100, 0.9)
+    assert window.value() == 0.0
+    for i, value in enumerate(values):
+        window.add(float(value))
+        last = sorted(values[max(0, i - 99):i + 1])
+        assert len(window) == len(last)
+        assert window.value() == last[int(0.9 * (len(last) - 1))]
+
+
+def test_the_long_horizon_gate_keeps_ordinary_bursts_quiet_and_lets_a_record_through() -> None:
+    rng = np.random.default_rng(7)
+    rates = rhythm(14, 20.0)[::5]  # 5-minute buckets of about 20 mentions, with the daily wave
+    counts = poisson(rates, 3).astype(float)
+    bursts = np.concatenate([day * 288 + rng.choice(288, 4, replace=False) for day in range(1, 14)])
+    counts[bursts] += rng.uniform(150, 250, size=len(bursts))  # four ordinary bursts a day, at random times
+    record = len(counts) - 100
+    counts[record] += 1000
+    second_week = 7 * 288
+    plain = [i for i, e in feed(SignalMonitor(DetectorSettings(bucket_seconds=300)), counts, step=FIVE_MINUTES)
+             if e.kind == "open" and i >= second_week]
+    assert len(plain) >= 20 and record in plain  # without the gate, nearly every burst pages
+    gated = DetectorSettings(bucket_seconds=300, extreme_days=7, extreme_quantile=0.99, extreme_factor=2.0)
+    opens = [i for i, e in feed(SignalMonitor(gated), counts, step=FIVE_MINUTES)
+             if e.kind == "open" and i >= second_week]
+    assert opens == [record]
+
+
+def test_an_episode_echo_holds_back_its_aftershock_but_not_a_louder_one() -> None:
+    counts = poisson(np.full(3 * 288, 20.0), 9).astype(float)
+    first, aftershock, louder = 288, 288 + 36, 288 + 72  # the aftershock 3 hours later, a louder one 6 hours later
+    counts[first:first + 3] += 1000
+    counts[aftershock:aftershock + 2] += 500
+    counts[louder:louder + 2] += 1500
+    plain = [i for i, e in feed(SignalMonitor(DetectorSettings(bucket_seconds=300)), counts, step=FIVE_MINUTES)
+             if e.kind == "open"]
+    assert plain == [first, aftershock, louder]
+    echo = DetectorSettings(bucket_seconds=300, echo_hours=24.0, echo_factor=1.0)
+    monitor = SignalMonitor(echo)
+    events = feed(monitor, counts, step=FIVE_MINUTES)
+    assert [i for i, e in events if e.kind == "open"] == [first, louder]
+    assert [e.kind for _, e in events].count("resolve") == 2
+    assert monitor.echo() == pytest.approx(max(counts[louder:louder + 2]) * 0.5 ** (
+        (len(counts) - louder - 3) * 5 / 60 / 24), rel=0.05)  # the louder episode's peak, fading since it ended

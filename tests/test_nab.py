@@ -119,3 +119,17 @@ def test_windowed_gaussian_slides_like_nabs() -> None:
     assert scores[4] == pytest.approx(1 - 0.5 * math.erfc(2 / math.sqrt(8 / 3) / math.sqrt(2)))
     mean, std = 110 / 3, float(np.std([5, 100, 5]))
     assert scores[5] == pytest.approx(1 - 0.5 * math.erfc(abs(7 - mean) / std / math.sqrt(2)))
+
+
+@pytest.mark.slow
+def test_the_nab_configuration_beats_every_published_detector() -> None:
+    need_shared("data", "volume", "nab_realTweets")
+    from bench import bench_nab
+
+    corpus = bench_nab.Corpus()
+    chosen = bench_nab.nab_settings()
+    assert chosen.extreme_days > 0 and chosen.echo_hours > 0 and chosen.bucket_seconds == 300
+    result = bench_nab.summary(corpus, bench_nab.file_scores(corpus, chosen))
+    assert result["detected"] == 16 and result["score"] > max(corpus.published.values()), result
+    # The per-file cache gives what the flags give.
+    assert result == bench_nab.score_flags(corpus, bench_nab.ours(corpus, chosen))

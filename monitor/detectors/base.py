@@ -30,7 +30,8 @@ class Verdict:
     expected: float       # baseline expectation (mentions in this bucket)
     score: float          # this bucket's Gaussian-equivalent score of its negative-binomial upper tail
     excess: float         # count minus expected
-    anomalous: bool       # some window scores over the threshold with an excess of min_excess or more
+    anomalous: bool       # some window scores over the threshold with an excess of min_excess or more (and,
+                          # when the long-horizon gate is on, the bucket's excess is extreme for the series)
     judged: bool          # False while the baseline has seen too little to judge
     window_score: float = 0.0  # the best score of a window with enough excess (tail-calibrated, Bonferroni)
     window: int = 0       # that window's length in buckets (0 when none)

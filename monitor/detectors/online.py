@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from bisect import bisect_left, insort
+from collections import deque
+
 
 class Decayed:
     """A ratio of two exponentially decayed sums: an EWMA that starts as a plain running mean."""
@@ -96,3 +99,30 @@ class TailQuantile:
     def factor(self) -> float:
         """How much wider than Gaussian the upper tail is (never below 1)."""
         return max(1.0, self.value / self.normal)
+
+
+class WindowQuantile:
+    """A quantile of the last `size` values, exact: a ring of them beside a sorted copy (O(log n) search)."""
+
+    __slots__ = ("q", "ring", "sorted")
+
+    def __init__(self, size: int, q: float) -> None:
+        self.q = q
+        self.ring: deque[float] = deque(maxlen=max(1, size))
+        self.sorted: list[float] = []
+
+    def add(self, value: float) -> None:
+        """Slide the window one value forward."""
+        if len(self.ring) == self.ring.maxlen:
+            del self.sorted[bisect_left(self.sorted, self.ring[0])]
+        self.ring.append(value)
+        insort(self.sorted, value)
+
+    def value(self) -> float:
+        """The q-quantile of the values in the window (nearest rank below; 0 while empty)."""
+        if not self.sorted:
+            return 0.0
+        return self.sorted[min(len(self.sorted) - 1, int(self.q * (len(self.sorted) - 1)))]
+
+    def __len__(self) -> int:
+        return len(self.ring)

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 
 from monitor.clock import as_utc
 from monitor.detectors.base import Verdict, anscombe, buckets_for, inverse_anscombe
-from monitor.detectors.online import Decayed, Overdispersion, Shape, TailQuantile
+from monitor.detectors.online import Decayed, Overdispersion, Shape, TailQuantile, WindowQuantile
 from monitor.detectors.tails import tail_score, upper_tail, z_of
 from monitor.settings import DetectorSettings
 
@@ -187,6 +187,10 @@ class SeasonalDetector:
                                       WINDOW_PRIOR_HOURS * 3600.0 / bucket)
                        for size in self.windows]
         self.quiet = buckets_for(settings.quiet_minutes, bucket)
+        # Long-horizon gate: how loud this series' ordinary peaks get over the last days (None: no gate).
+        self.history = (WindowQuantile(buckets_for(settings.extreme_days * 1440.0, bucket), settings.extreme_quantile)
+                        if settings.extreme_days > 0 else None)
+        self.extreme_factor = settings.extreme_factor
         keep = max(self.windows[-1], 4 * self.quiet)
         self.counts: deque[float] = deque(maxlen=keep)
         self.means: deque[float] = deque(maxlen=keep)
@@ -219,18 +223,26 @@ class SeasonalDetector:
                 if score > best:
                     best, window, best_sums = score, self.windows[i], sums[i]
         bucket_score = raws[0] / self.tails[0].factor() if raws else 0.0
-        anomalous = judged and best >= self.threshold
+        # Significant: the baseline learns it as a spike. Anomalous (may open an episode): also loud for the long run.
+        significant = judged and best >= self.threshold
+        anomalous = significant and self.extreme(count - mu)
+        if self.history is not None:
+            self.history.add(count - mu)
         for raw, tail in zip(raws, self.tails, strict=False):
-            tail.learn(raw, TAIL_SPIKE_WEIGHT if anomalous else 1.0)
-        if not anomalous:
+            tail.learn(raw, TAIL_SPIKE_WEIGHT if significant else 1.0)
+        if not significant:
             for (total, expected), noise in zip(sums, self.noises, strict=False):
                 if noise is base.noise:
                     continue  # the single-bucket estimate is the baseline's own, learned with it
                 spread = NOISE_CLIP * math.sqrt(expected + base.overdispersion(noise) * expected * expected)
                 noise.add(max(expected - spread, min(expected + spread, total)), expected)
-        base.learn(start, count, mu, anomalous)
+        base.learn(start, count, mu, significant)
         lead, peak = self._onset(window) if anomalous else (0, count)
         return Verdict(mu, bucket_score, count - mu, anomalous, judged, max(best, 0.0), window, lead, peak, *best_sums)
+
+    def extreme(self, excess: float) -> bool:
+        """Whether `excess` is loud for the long run: extreme_factor x its quantile over the last days (or no gate)."""
+        return self.history is None or excess >= self.extreme_factor * self.history.value()
 
     def _onset(self, window: int) -> tuple[int, float]:
         """How many buckets before this one the unbroken run above baseline began (within `window`), and its peak."""

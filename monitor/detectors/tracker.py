@@ -50,6 +50,8 @@ class SignalMonitor:
         self.last: datetime | None = None
         self.run = 0  # consecutive buckets, up to this one, that are not calm
         self.since_resolve = REARM_QUIETS * self.quiet_after  # buckets since the last episode ended
+        self.echo_seconds = settings.echo_hours * 3600.0
+        self.last_peak = 0.0  # peak count of the last episode that ended (its echo fades from there)
 
     def _check_order(self, bucket_start: datetime) -> datetime:
         start = as_utc(bucket_start)
@@ -83,6 +85,8 @@ class SignalMonitor:
         if episode is None:
             if not verdict.anomalous:
                 return []
+            if count < self.echo():
+                return []  # the last episode's aftershock: only a louder one starts a new episode
             lasted = max(verdict.lead + 1, self.run)  # elevated buckets just before belong to the run
             if self.rearming():  # ... except the fading tail of the episode that just ended: only high buckets count
                 lasted = int(self.is_high(verdict))
@@ -110,6 +114,7 @@ class SignalMonitor:
             self.episode = None
             self.detector.settle()
             self.since_resolve = 0
+            self.last_peak = episode.peak
             return [self._event("resolve", episode, verdict, count, at)]
         if verdict.excess <= 0:
             return []
@@ -122,6 +127,7 @@ class SignalMonitor:
     def end(self) -> None:
         """Close the open episode without an event (another series ended it), as a resolve would."""
         if self.episode is not None:
+            self.last_peak = self.episode.peak
             self.episode = None
             self.detector.settle()
             self.since_resolve = 0
@@ -131,6 +137,13 @@ class SignalMonitor:
         rate = episode.excess / max(1, episode.buckets)
         slow = math.ceil(QUIET_EVIDENCE / rate) if rate > 0 else self.quiet_after
         return min(max(self.quiet_after, slow), QUIET_STRETCH * self.quiet_after)
+
+    def echo(self) -> float:
+        """The count a new episode must reach: echo_factor x the last peak, halved every echo_hours (0: off)."""
+        if self.echo_seconds <= 0 or self.last_peak <= 0:
+            return 0.0
+        fade = 0.5 ** (self.since_resolve * self.step.total_seconds() / self.echo_seconds)
+        return self.settings.echo_factor * self.last_peak * fade
 
     def rearming(self) -> bool:
         """Whether the last episode ended too recently for the fast path (within REARM_QUIETS x quiet_minutes)."""
