@@ -56,23 +56,10 @@ class BucketCounter:
 
     def add(self, brand: str, signal: str, at: datetime, author: str) -> None:
         """Count one event into its bucket (an author at most once per bucket and series, when deduping)."""
-        index = self._index(at)
-        series = self._series.get((brand, signal))
-        if series is None or index < series.first:
-            series = self._series_for(brand, signal, index)
-        if self.dedupe:
-            seen = series.authors.get(index)
-            if seen is None:
-                series.authors[index] = {author}
-            elif author in seen:
-                return
-            else:
-                seen.add(author)
-        counts = series.counts
-        counts[index] = counts.get(index, 0) + 1
+        self.add_signals(brand, (signal,), at, author)
 
     def add_signals(self, brand: str, signals: tuple[str, ...], at: datetime, author: str) -> None:
-        """Count one event under several signals at once (the bucket index is worked out once)."""
+        """Count one event under each of several signals (the bucket index is worked out once)."""
         index = self._index(at)
         for signal in signals:
             series = self._series.get((brand, signal))
