@@ -14,6 +14,11 @@ _NOT_SERVICE_DOWN = "".join(f"(?<!{w} down)" for w in (
     "hands", "head", "face", "bring", "brought", "water", "tone", "cut", "mark", "marked", "calmed", "sat", "lie",
     "lying", "dress", "scroll", "count", "wind", "wound", "jump", "the way", "deep", "shot", "shut it", "weigh",
     "weighs", "weighed", "fall", "fell", "slowed", "slowing", "get", "got", "gets", "lol"))
+_NOT_MOOD_DOWN = "".join(f"(?<!{w} )" for w in (
+    "feel", "feels", "feeling", "felt", "bit", "little", "kinda", "kind of", "pretty", "bit of a", "so", "really"))
+"""Mood words before "down today" / "down again" ("feeling a bit down today")."""
+_FIGURE = r"\d+(?:[.,]\d+)?\s*(?:%|percent|points?|pts)"
+"""A figure after "down" is a market or a score ("shares are down 4%"), not a service."""
 _LEFT_OF_DOWN = r"(?:\b(?:is|are|was|were|still|goes|gone|been|seems|seem|looks|look|be|being|went|going)|'s|'re)"
 _SERVICE = (r"(?:site|website|app|apps|server|servers|system|systems|login|service|services|network|payments?|checkout|"
             r"wifi|internet|platform|portal|api|page|everything|whole\s+thing|feed|timeline|sito|servizio|servizi|"
@@ -27,11 +32,11 @@ OUTAGE_SOURCES: GroupSources = (
     (3.0, (
         # English
         ("down", _LEFT_OF_DOWN + r"\s+(?:" + _NOT_OBJECT + r"[\w']+\s+){0,2}down\b(?!\s+(?:to|with|on|in|by|from|"
-         r"the\s+(?:drain|road|street|hall|line|stairs)|there|a\s+lot|payment))"),
-        ("down", r"\bdown\s+(?:again|for\s+(?:everyone|anyone|everybody|anybody|me|us|all|hours|days|\d+|over|the\s+"
-         r"(?:last|past|whole|entire))|atm|rn|right\s+now|at\s+the\s+moment|currently|today|tonight|this\s+(?:morning|"
-         r"evening|afternoon)|here\s+too|too|as\s+well|or\s+(?:is\s+it|just|something|what)|everywhere|worldwide|"
-         r"globally|since|completely)\b"),
+         + _FIGURE + r"|the\s+(?:drain|road|street|hall|line|stairs)|there|a\s+lot|payment))"),
+        ("down", _NOT_MOOD_DOWN + r"\bdown\s+(?:again|for\s+(?:everyone|anyone|everybody|anybody|me|us|all|hours|days|"
+         r"\d+|over|the\s+(?:last|past|whole|entire))|atm|rn|right\s+now|at\s+the\s+moment|currently|today|tonight|"
+         r"this\s+(?:morning|evening|afternoon)|here\s+too|too|as\s+well|or\s+(?:is\s+it|just|something|what)|"
+         r"everywhere|worldwide|globally|since|completely)\b"),
         ("down", _SERVICE + r"\s+(?:(?:is|are|still|completely|totally|just|went|goes)\s+){0,2}down\b"),
         ("down", r"@\w+\s+(?:(?:is|still|totally|completely)\s+)?down\b"),
         ("down", r"^\W*(?!(?:calm|sit|slow|settle|cool|shut|look|lie|back|upside|get|go|come|turn|step|lay|put|write|"
@@ -63,6 +68,20 @@ OUTAGE_SOURCES: GroupSources = (
         r"\b(?:no|lost)\s+(?:service|signal|internet|connection|connectivity|network|power|wifi|"
          r"reception)\b",
         r"\b(?:out\s+of\s+service|power\s+(?:is\s+)?out|offline\s+again)\b",
+        # Symptoms: logged out over and over, messages and codes that never arrive, "temporarily unavailable", no bars
+        ("logs logging kicks kicking keeps", r"\b(?:keeps?\s+)?(?:logs|logging|kicks|kicking)\s+me\s+(?:out|off)\s+"
+         r"(?:every|all\s+the\s+time|constantly|over\s+and\s+over|again\s+and\s+again|each\s+time)\b"),
+        ("logged", r"\blogged\s+(?:me\s+)?out\b(?:\s+[\w']+){0,4}?\s+(?:\d+|three|four|five|six|ten|several|many)\s+"
+         r"times\b"),
+        ("notification* message* text* sms otp code* email* alert*",
+         r"(?<!case\s)(?<!case\sthe\s)(?<!if\s)(?<!if\sthe\s)(?<!when\s)(?<!when\sthe\s)(?<!in\scase\syour\s)"
+         r"\b(?:notifications?|push\s+notifications|messages|texts|sms|otp|verification\s+(?:codes?|texts?|emails?)|"
+         r"(?:login|security|sms|otp|2fa)\s+codes?|alerts)\s+(?:(?:have|has|just)\s+)?(?:stopped|aren't|arent|"
+         r"are\s+not|isn't|isnt|is\s+not|not|never|don't|dont|no\s+longer)\s+(?:even\s+)?(?:arriving|arrive|"
+         r"coming(?:\s+through)?|come\s+through|showing\s+up|show\s+up|being\s+delivered|getting\s+delivered|"
+         r"delivered|arrives)\b"),
+        ("unavailable", r"\bservice\s+(?:is\s+)?(?:temporarily|currently|momentarily)\s+unavailable\b"),
+        ("bars", r"\b(?:zero\s+bars|no\s+bars\s+(?:at\s+all|of\s+(?:signal|service|reception)))\b"),
         # Italian
         ("funzion* caric* apre aprono connette collega avvia parte partono va vanno",
          r"\bnon\s+(?:mi\s+|ci\s+|ti\s+|gli\s+)?(?:(?:piu|ancora|proprio)\s+)?(?:funzion\w*|caric\w*|si\s+"
@@ -70,7 +89,7 @@ OUTAGE_SOURCES: GroupSources = (
          r"d'accordo|giu|proprio\s+bene|piu\s+bene|a\b|in\b|mai\b)))"),
         ("giu", r"(?<!su )\b(?:e|sono|era|ancora|sito|app|server|servizio|servizi|login|pagamenti|tutto|andato|andata|"
          r"andati|caduto|caduta|nuovo)\s+(?:(?:di\s+nuovo|ancora|completamente|tutto|gia|proprio|anche)\s+)?giu\b"
-         r"(?!\s+(?:di\s+morale|di\s+corda|per\s+terra|le\s+mani))"),
+         r"(?!\s+(?:di\s+morale|di\s+corda|per\s+terra|le\s+mani|d(?:i|el|ello)\s+\d))"),
         ("giu", r"\bgiu\s+(?:anche\s+)?(?:per\s+(?:voi|tutti|te|me)|a\s+(?:voi|tutti)|da\s+(?:ore|stamattina|un'ora|"
          r"ieri|mezz'ora|\d+))\b"),
         r"\b(?:e|sono|ancora|sito|servizio|tutto|esta|estan|ta|est|sont|ist|sind|fica|ficou|estava|c'est)\s+"
@@ -83,6 +102,13 @@ OUTAGE_SOURCES: GroupSources = (
         r"\b(?:solo\s+a\s+me|succede\s+(?:solo\s+)?a\s+me|anche\s+(?:a|per)\s+voi\s+(?:non|e)|"
          r"e\s+giu\s+anche)\b",
         ("c'e", r"\bnon\s+c'e\s+(?:linea|rete|campo|connessione|segnale|servizio)\b"),
+        ("butta buttano sbatte disconnette", r"\b(?:mi|ci)\s+(?:butta|buttano|sbatte|sbattono)\s+fuori\b|"
+         r"\bmi\s+disconnette\s+(?:di\s+continuo|ogni|sempre|in\s+continuazione)\b"),
+        ("notifiche messaggi sms codice codici otp mail email",
+         r"\b(?:notifiche|messaggi|sms|codici?(?:\s+(?:otp|sms|di\s+verifica))?|otp|e?mail)\s+(?:\w+\s+){0,2}?non\s+"
+         r"(?:mi\s+|ci\s+)?(?:arriva|arrivano)(?:\s+piu)?\b"),
+        ("segnale tacche campo", r"\b(?:nessun\s+segnale|zero\s+tacche|senza\s+(?:segnale|campo))\b"),
+        ("disponibile", r"\b(?:servizio|sito|pagina|app)\s+(?:momentaneamente|temporaneamente)\s+non\s+disponibile\b"),
         # Spanish
         ("funciona* carga* abre conecta anda va",
          r"\bno\s+(?:me\s+|nos\s+|le\s+)?(?:funciona\w*|carga\w*|abre|conecta|anda|va\b(?!\s+(?:bien|mal|a|en|"
@@ -122,8 +148,21 @@ OUTAGE_SOURCES: GroupSources = (
         r"\b(?:(?<!car )(?<!market )(?<!plane )(?<!stock )(?<!bike )(?<!the )crash(?:ed|es|ing)?\b"
          r"(?!\s+(?:course|test|landing|diet|into|pad))|crasha\w*|va\s+in\s+crash|se\s+cierra|sturzt\s+ab|"
          r"abgesturzt|trava|travou)\b",
+        ("declined rejected refused bouncing failing", r"\b(?:payments?|card\s+payments?|transactions?|transfers?|"
+         r"direct\s+debits?|contactless|cards?)\s+(?:(?:are|is|keep|keeps|all|being|getting|get)\s+){0,2}"
+         r"(?:declined|rejected|refused|bouncing|failing)\b"),
+        ("rifiutat* respint* passa passano",
+         r"\b(?:pagamenti|pagamento|carta|carte|transazioni|bonifici?|contactless)\s+(?:\w+\s+){0,3}?"
+         r"(?:rifiutat[oaie]|respint[oaie]|non\s+passa(?:no)?)\b"),
+        ("fermo ferma bloccato bloccata stuck",
+         r"\b(?:fermo|ferma|bloccato|bloccata)\s+in\s+(?:lavorazione|elaborazione)\b|"
+         r"\bstuck\s+(?:on|in|at)\s+(?:processing|in\s+progress)\b"),
+        ("forever carica caricare caricamento",
+         r"\b(?:spins?|spinning|loads?|loading|buffers?|buffering)\s+(?:\w+\s+)?forever\b|"
+         r"\b(?:carica|caricare|caricamento)\s+all'infinito\b"),
         r"\b(?:times\s+out|timed\s+out|timing\s+out|time\s*-?out|va\s+in\s+timeout|blank\s+screen|white\s+screen|"
-         r"pagina\s+bianca|schermata\s+bianca|just\s+spins|keeps\s+loading|stuck\s+(?:on|at)\s+(?:the\s+)?loading|"
+         r"black\s+screen|schermo\s+nero|schermata\s+nera|pagina\s+bianca|schermata\s+bianca|just\s+spins|"
+         r"keeps\s+loading|stuck\s+(?:on|at)\s+(?:the\s+)?loading|"
          r"resta\s+in\s+caricamento|something\s+went\s+wrong|si\s+e\s+verificato\s+un\s+errore|offline|is\s+broken|"
          r"broken\s+again|glitch\w*|problemi\s+(?:di\s+)?(?:accesso|connessione|rete|linea)|problema\s+tecnico|"
          r"problemi\s+tecnici|stuck\s+on\s+pending|not\s+going\s+through|won't\s+go\s+through)\b",

@@ -20,7 +20,7 @@ from classifiers.model_features import (
     sparse_matrix,
 )
 from classifiers.model_heads import HEAD_CLASSES, Head, Heads
-from classifiers.train_sets import TrainSet, held_out, intent_set, outage_set, sentiment_set
+from classifiers.train_sets import TrainSet, held_out, intent_set, outage_head_set, sentiment_set
 from classifiers.transformer import TransformerEncoder, cache_key
 
 VERSION = "1"
@@ -66,7 +66,7 @@ def fit_temperature(logits: np.ndarray, labels: np.ndarray) -> float:
 
 
 def train_head(name: str, data: TrainSet, emb: np.ndarray, idf: np.ndarray, seed: int) -> tuple[Head, dict]:
-    """Fit one head on 90% of its rows (logistic regression, balanced classes), calibrate on the other 10%."""
+    """Fit one head on 90% of its rows (logistic regression, the set's sample weights), calibrate on the other 10%."""
     from sklearn.linear_model import LogisticRegression
 
     classes = HEAD_CLASSES[name]
@@ -76,7 +76,8 @@ def train_head(name: str, data: TrainSet, emb: np.ndarray, idf: np.ndarray, seed
     hold, fit = np.flatnonzero(calibration), np.flatnonzero(~calibration)
     matrix = design(emb, keys, data.texts, idf)
     model = LogisticRegression(C=C_VALUES[name], max_iter=3000, class_weight=CLASS_WEIGHT[name], random_state=seed)
-    model.fit(matrix[fit], labels[fit])
+    weights = np.asarray(data.weights) if data.weights else None
+    model.fit(matrix[fit], labels[fit], sample_weight=None if weights is None else weights[fit])
     coef, bias = model.coef_.T, model.intercept_
     if coef.shape[1] == 1:  # binary: logits (0, z) give the same probabilities as sigmoid(z)
         coef, bias = np.hstack([np.zeros_like(coef), coef]), np.array([0.0, bias[0]])
@@ -88,7 +89,8 @@ def train_head(name: str, data: TrainSet, emb: np.ndarray, idf: np.ndarray, seed
     head.temperature = fit_temperature(logits, labels[hold])
     accuracy = float((logits.argmax(1) == labels[hold]).mean())
     stats = {"rows": len(labels), "fit_rows": len(fit), "calibration_rows": len(hold), "C": C_VALUES[name],
-             "class_weight": CLASS_WEIGHT[name], "temperature": round(head.temperature, 3),
+             "class_weight": CLASS_WEIGHT[name], "weighted_rows": 0 if weights is None else int((weights != 1).sum()),
+             "temperature": round(head.temperature, 3),
              "holdout_accuracy": round(accuracy, 4),
              "class_counts": {c: int((labels == i).sum()) for i, c in enumerate(classes)}, "sources": data.sources}
     return head, stats
@@ -101,8 +103,10 @@ def train(data: Path, out: Path, cache: Path | None, seed: int = SEED, threads: 
     np.random.seed(seed % (2**32))
     started = time.perf_counter()
     encoder = TransformerEncoder(threads=threads, adapter=adapter)
+    # The outage head trains on outage_head_set (outage_set + our symptom examples - mislabeled negatives); the
+    # adapter was fine-tuned on outage_set (classifiers.finetune.build_sets), which stays as it was.
     sets = {"sentiment": sentiment_set(data), "intent": intent_set(data, HEAD_CLASSES["intent"]),
-            "outage": outage_set(data, seed)}
+            "outage": outage_head_set(data, seed)}
     embeddings = {name: embed(encoder, name, s.texts, cache) for name, s in sets.items()}
     print(f"embedded {sum(len(s.texts) for s in sets.values())} texts in {time.perf_counter() - started:.0f}s",
           flush=True)

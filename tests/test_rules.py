@@ -87,6 +87,19 @@ OTHER_LANGUAGE_OUTAGES = [
     ("acme está fora do ar de novo", "pt"),
 ]
 
+SYMPTOM_OUTAGES = [
+    "@acme the app logs me out every two minutes", "logged out of acme six times this morning",
+    "@acme notifications stopped arriving since yesterday", "the verification code never arrives, help",
+    "acme says service temporarily unavailable", "zero bars on acme since noon",
+    "l'app di acme mi butta fuori ogni volta", "le notifiche di acme non arrivano più",
+    "nessun segnale da stamattina @acme", "acme: servizio momentaneamente non disponibile",
+]
+SYMPTOM_HINTS = [
+    "black screen on the acme app", "payments keep failing on acme", "my transfer is stuck in processing",
+    "the acme app spins forever", "il bonifico è fermo in lavorazione", "l'app resta a caricare all'infinito",
+    "i pagamenti con carta vengono rifiutati", "schermo nero sul decoder acme",
+]
+
 BAD_INPUT = ["", "   ", "\n\t", "😡😡😡", "🙂", "x" * 10_000, "ciao " * 2_000, "\x00\x01\x02abc\x7f",
              "\ud800", "abc\udfffdef", "@acme", "https://example.com/x", "#", "?!?!", "\u200b\u200d\ufeff",
              "RT @x:", "RT @x: RT @y: ", "🏳️‍🌈" * 50, "ﷺ" * 30, "a\u0301\u0301\u0301"]
@@ -121,6 +134,17 @@ def test_italian(rules: RulesClassifier, text: str, label: str, sentiment: str |
 def test_outage_phrases_in_other_languages(rules: RulesClassifier, text: str, lang: str) -> None:
     check(rules.classify(text), "outage", None, lang)
     assert rule_evidence(text)["outage"] >= STRONG_OUTAGE
+
+
+@pytest.mark.parametrize("text", SYMPTOM_OUTAGES)
+def test_symptoms_that_are_unmistakable(rules: RulesClassifier, text: str) -> None:
+    assert rule_evidence(text)["outage"] >= STRONG_OUTAGE
+    assert rules.classify(text).label == "outage"
+
+
+@pytest.mark.parametrize("text", SYMPTOM_HINTS)
+def test_symptoms_that_only_hint(text: str) -> None:
+    assert 0.0 < rule_evidence(text)["outage"] < STRONG_OUTAGE
 
 
 def test_tables_are_big_enough() -> None:
@@ -251,7 +275,9 @@ def test_rule_evidence_and_outage_patterns_for_the_next_tier() -> None:
 
 @pytest.mark.parametrize("text", ["calm down, it's fine", "you let me down.", "sit down and relax",
                                   "prices down 5% this week", "su e giù per le scale", "yoga crash course on Monday",
-                                  "he should be sat down", "non va bene così"])
+                                  "he should be sat down", "non va bene così", "shares are down 4% after the results",
+                                  "feeling a bit down today", "il titolo è giù del 4% in borsa",
+                                  "tip: keep backup codes in case the OTP never arrives"])
 def test_down_that_is_not_an_outage(rules: RulesClassifier, text: str) -> None:
     assert rules.classify(text).label != "outage"
 
@@ -271,7 +297,8 @@ def test_phrases_split_alternatives() -> None:
 
 
 def test_triggers_never_hide_a_match() -> None:
-    texts = [t for t, _, _ in ENGLISH + ITALIAN] + [t for t, _ in OTHER_LANGUAGE_OUTAGES] + [
+    texts = [t for t, _, _ in ENGLISH + ITALIAN] + [t for t, _ in OTHER_LANGUAGE_OUTAGES] + SYMPTOM_OUTAGES + \
+        SYMPTOM_HINTS + [
         "timeout again", "no-one answered", "sign-in broken", "#epicfail #acmedown", "it's been 3 hours", "10/10",
         "5 stars", "i've been waiting for ages", "perché mi addebitate", "sooo slow, still waaaiting"]
     for text in texts:
