@@ -117,14 +117,17 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--lr", type=float, default=1e-3)
     parser.add_argument("--seed", type=int, default=SEED)
     parser.add_argument("--threads", type=int, default=None)
+    parser.add_argument("--model", default=None, help="encoder: a local directory or cached Hugging Face id "
+                                                          "(default: the bundled all-MiniLM-L6-v2)")
     parser.add_argument("--no-heads", action="store_true", help="only write the adapter, do not refit the heads")
     args = parser.parse_args(argv)
     finetune(build_sets(args.data, args.seed), args.out, args.epochs, args.rank, lr=args.lr, seed=args.seed,
-             threads=args.threads)
+             threads=args.threads, model=args.model)
     if not args.no_heads:
         from classifiers.train import train
 
-        train(args.data, args.out, cache=None, seed=args.seed, threads=args.threads, adapter=args.out / ADAPTER_FILE)
+        train(args.data, args.out, cache=None, seed=args.seed, threads=args.threads, adapter=args.out / ADAPTER_FILE,
+              model=args.model)
 
 
 if __name__ == "__main__":

@@ -159,7 +159,8 @@ def load_default_classifier(topics: dict[str, list[str]] | None = None, model: s
     """The shipped heads over the default (or configured) encoder; a clear error when they do not fit it."""
     loaded = Heads.load(heads)
     adapter = loaded.info.get("adapter")
-    path = Path(heads).parent / ADAPTER_FILE if adapter and model is None else None
+    # The adapter beside the heads, unless a configured encoder meets the shipped heads (trained for another one).
+    path = Path(heads).parent / ADAPTER_FILE if adapter and (model is None or Path(heads) != DEFAULT_HEADS) else None
     encoder = TransformerEncoder(model, threads=threads, adapter=path, backend=backend)
     if path is not None and encoder.adapter != adapter:
         raise HeadsMismatchError(f"the heads in {heads} were trained over adapter {adapter}, but {path} is "

@@ -97,12 +97,12 @@ def train_head(name: str, data: TrainSet, emb: np.ndarray, idf: np.ndarray, seed
 
 
 def train(data: Path, out: Path, cache: Path | None, seed: int = SEED, threads: int | None = None,
-          adapter: Path | None = None) -> Heads:
+          adapter: Path | None = None, model: str | Path | None = None) -> Heads:
     """Build every set, embed it (through the fine-tuned adapter if given), train the heads, write out/heads.npz."""
     random.seed(seed)
     np.random.seed(seed % (2**32))
     started = time.perf_counter()
-    encoder = TransformerEncoder(threads=threads, adapter=adapter)
+    encoder = TransformerEncoder(model, threads=threads, adapter=adapter)
     # The outage head trains on outage_head_set (outage_set + our symptom examples - mislabeled negatives); the
     # adapter was fine-tuned on outage_set (classifiers.finetune.build_sets), which stays as it was.
     sets = {"sentiment": sentiment_set(data), "intent": intent_set(data, HEAD_CLASSES["intent"]),
@@ -135,10 +135,13 @@ def main(argv: list[str] | None = None) -> None:
                         help="where embeddings of the training texts are kept between runs ('' for none)")
     parser.add_argument("--seed", type=int, default=SEED)
     parser.add_argument("--threads", type=int, default=None)
+    parser.add_argument("--model", default=None, help="encoder: a local directory or cached Hugging Face id "
+                                                          "(default: the bundled all-MiniLM-L6-v2)")
     parser.add_argument("--adapter", type=Path, default=None,
                         help="a fine-tuned adapter.npz to embed through (python -m classifiers.finetune writes one)")
     args = parser.parse_args(argv)
-    train(args.data, args.out, args.cache if str(args.cache) else None, args.seed, args.threads, args.adapter)
+    train(args.data, args.out, args.cache if str(args.cache) else None, args.seed, args.threads, args.adapter,
+          args.model)
 
 
 if __name__ == "__main__":

@@ -7,6 +7,7 @@ import contextlib
 import logging
 import signal
 from dataclasses import dataclass
+from pathlib import Path
 
 from aiohttp import web
 
@@ -52,8 +53,10 @@ def build_classifier(settings: Settings) -> Classifier:
         from classifiers.transformer import ModelNotFoundError
 
         try:
+            heads = {"heads": Path(settings.classifier.heads).expanduser()} if settings.classifier.heads else {}
             return load_default_classifier(settings.topics, settings.classifier.model or None,
-                                           threads=settings.classifier.threads, backend=settings.classifier.backend)
+                                           threads=settings.classifier.threads, backend=settings.classifier.backend,
+                                           **heads)
         except (ModelNotFoundError, ValueError, OSError) as exc:
             raise ConfigError(f"classifier.model: {exc}") from None
     from classifiers.rules import RulesClassifier

@@ -132,6 +132,8 @@ class ClassifierSettings(Model):
 
     tier: Literal["rules", "transformer"] = "rules"
     model: str | None = Field(None, description="encoder: a local directory or a cached Hugging Face id")
+    heads: str | None = Field(None, description="trained heads.npz (its adapter.npz beside it) for that encoder; "
+                                                "empty: the shipped ones")
     threads: int | None = Field(None, gt=0)
     backend: Literal["auto", "torch", "onnx", "onnx-int8"] = Field(
         "auto", description="auto: torch where the CPU has native bf16, else ONNX Runtime float32")

@@ -91,6 +91,27 @@ def test_transformer_tier_from_config(tmp_path: Path) -> None:
         build_classifier(parse_settings({"classifier": {"tier": "transformer", "model": str(tmp_path / "none")}}))
 
 
+def test_configured_encoder_directory_with_its_own_heads(tmp_path: Path) -> None:
+    import shutil
+
+    from classifiers.model_heads import DEFAULT_HEADS
+    from classifiers.transformer import default_model_dir
+    from monitor.app import build_classifier
+
+    encoder = tmp_path / "my-encoder"
+    encoder.symlink_to(default_model_dir(), target_is_directory=True)
+    weights = tmp_path / "weights"
+    shutil.copytree(DEFAULT_HEADS.parent, weights)
+    options = {"tier": "transformer", "threads": 1, "model": str(encoder), "heads": str(weights / "heads.npz")}
+    classifier = build_classifier(parse_settings({"classifier": options}))
+    adapter = classifier.heads.info.get("adapter")  # the adapter beside the configured heads is merged in
+    assert classifier.encoder.name == (f"my-encoder+lora-{adapter}" if adapter else "my-encoder")
+    assert classifier.classify_batch(["@acme l'app non funziona da stamattina"])[0].label == "outage"
+    (weights / "heads.npz").write_bytes(b"not a zip")
+    with pytest.raises(ConfigError, match=r"classifier\.model"):
+        build_classifier(parse_settings({"classifier": options}))
+
+
 def test_drill_targets_replace_brand_targets_too(tmp_path: Path) -> None:
     from monitor.app import build_runtime
 
