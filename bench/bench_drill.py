@@ -2,21 +2,26 @@
 
 Every scenario runs through the whole pipeline (`run_drill`: classify, store, detect, incidents, alerts) on a
 simulated clock taken from the mentions, with the demo configuration, so the timings are what on-call would see.
+Besides the demo brand's loud outages (50-400x its reports), the "outage-5x" scenario puts the target's literal case:
+a large brand (Acme at 40x its volume, so 1-2 outage reports a minute at working hours) whose reports peak at 5x.
 """
 
 from __future__ import annotations
 
 import asyncio
 import json
+import math
+import sqlite3
 import statistics
 import sys
 import tempfile
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from monitor.detectors.seasonal import SeasonalDetector
 from monitor.drill import run_drill
 from monitor.settings import Settings, load_settings
 from monitor.simulate import generate, write_jsonl
@@ -25,6 +30,7 @@ ROOT = Path(__file__).resolve().parent.parent
 TARGET_DETECT_MINUTES = 2.0
 TARGET_RESOLVE_MINUTES = 15.0
 QUIET_DAYS = 30.0
+LARGE_SCENARIO = "outage-5x"  # Acme scaled to 120,000 mentions a day; the demo config's Acme brand matches it
 
 
 def demo_settings() -> Settings:
@@ -32,13 +38,14 @@ def demo_settings() -> Settings:
     return load_settings(ROOT / "config" / "demo.toml")
 
 
-def _drill(settings: Settings, scenario: str, seed: int, days: float | None, work: Path) -> tuple[dict, dict]:
+def _drill(settings: Settings, scenario: str, seed: int, days: float | None, work: Path
+           ) -> tuple[dict, dict, Path]:
     path = work / f"{scenario}-{seed}.jsonl"
     write_jsonl(generate(scenario, seed=seed, days=days), path)
     truth = json.loads(Path(str(path) + ".truth.json").read_text(encoding="utf-8"))
     report = asyncio.run(run_drill(settings, path, db_url=f"sqlite:///{work / f'{scenario}-{seed}.db'}",
                                    progress=False))
-    return truth, report
+    return truth, report, path
 
 
 def _minutes(later: str | None, earlier: str) -> float | None:
@@ -47,48 +54,110 @@ def _minutes(later: str | None, earlier: str) -> float | None:
     return (datetime.fromisoformat(later) - datetime.fromisoformat(earlier)).total_seconds() / 60.0
 
 
-def outage_case(settings: Settings, seed: int, work: Path) -> dict[str, Any]:
+def report_rates(path: Path, brand: str, start: datetime, ramp: float) -> tuple[float, float]:
+    """Generated outage reports a minute: in the hour before the onset, and in the 10 minutes after the ramp."""
+    before = after = 0
+    lo, top = start - timedelta(hours=1), start + timedelta(minutes=ramp)
+    with open(path, encoding="utf-8") as handle:
+        for line in handle:
+            if '"intent": "outage"' not in line:
+                continue
+            mention = json.loads(line)
+            at = datetime.fromisoformat(mention["created_at"])
+            if mention["brand"] != brand:
+                continue
+            if lo <= at < start:
+                before += 1
+            elif top <= at < top + timedelta(minutes=10):
+                after += 1
+    return before / 60.0, after / 10.0
+
+
+def best_outage_score(settings: Settings, db: Path, brand: str, start: datetime, end: datetime) -> float:
+    """The highest score the outage signal reached from onset to real end: the drill's stored labels, each author
+    once a minute as the pipeline counts them, replayed through the configured detector (it opens at threshold)."""
+    rows = sqlite3.connect(db).execute(
+        "SELECT m.created_at, m.author_id FROM mentions m JOIN classifications c ON c.mention_id = m.id "
+        "WHERE c.label = 'outage' AND m.brand = ? ORDER BY m.created_at", (brand,)).fetchall()
+    per_minute: dict[str, set[str]] = {}
+    for at, author in rows:
+        per_minute.setdefault(str(at)[:16], set()).add(author)
+    if not rows:
+        return 0.0
+    detector = SeasonalDetector(settings.detector.for_signal("outage"))
+    minute = datetime.fromisoformat(str(rows[0][0])[:16]).replace(tzinfo=start.tzinfo)
+    best = 0.0
+    while minute < end:
+        verdict = detector.observe(minute, len(per_minute.get(minute.strftime("%Y-%m-%d %H:%M"), ())))
+        if minute >= start:
+            best = max(best, verdict.score, verdict.window_score)
+        minute += timedelta(minutes=1)
+    return best
+
+
+def outage_case(settings: Settings, seed: int, work: Path, scenario: str = "outage") -> dict[str, Any]:
     """One outage scenario: minutes from onset to the first page and from the real end to the resolution."""
-    truth, report = _drill(settings, "outage", seed, None, work)
+    truth, report, path = _drill(settings, scenario, seed, None, work)
+    db = work / f"{scenario}-{seed}.db"
     outage = next(e for e in truth["events"] if e["kind"] == "outage")
     mine = [i for i in report["incidents"] if i["brand"] == outage["brand"]]
-    first = next((a for a in report["alerts"] if mine and a["incident"] == mine[0]["id"] and a["kind"] == "open"),
-                 None)
+    alerts = [a for a in report["alerts"] if mine and a["incident"] == mine[0]["id"]]
+    first = next((a for a in alerts if a["kind"] == "open"), None)
+    clear = next((a for a in alerts if a["kind"] == "resolve"), None)
+    before, after = report_rates(path, outage["brand"], datetime.fromisoformat(outage["start"]),
+                                 outage["ramp_minutes"])
     return {
         "seed": seed, "peak": outage["peak"], "minutes": outage["minutes"], "incidents": len(report["incidents"]),
         "detect": _minutes(first["at"], outage["start"]) if first else None,
         "resolve": _minutes(mine[0]["resolved_at"], outage["end"]) if mine else None,
-        "signal": mine[0]["signal"] if mine else None,
+        "all_clear": _minutes(clear["at"], outage["end"]) if clear else None,
+        "signal": mine[0]["signal"] if mine else None, "mentions": report["mentions"],
+        "daily_volume": truth["brands"][0]["daily_volume"], "reports_before": before, "reports_after": after,
+        "best_score": best_outage_score(settings, db, outage["brand"], datetime.fromisoformat(outage["start"]),
+                                        datetime.fromisoformat(outage["end"])),
     }
 
 
 def quiet_case(settings: Settings, seed: int, work: Path, days: float = QUIET_DAYS) -> dict[str, Any]:
     """A month of normal traffic with a praise campaign: how many incidents opened (the target is none)."""
-    truth, report = _drill(settings, "campaign", seed, days, work)
+    truth, report, _ = _drill(settings, "campaign", seed, days, work)
     return {"seed": seed, "days": days, "mentions": report["mentions"], "incidents": len(report["incidents"]),
             "opened": [(i["signal"], i["opened_at"]) for i in report["incidents"]],
             "campaigns": sum(e["kind"] == "campaign" for e in truth["events"])}
 
 
-def run(seeds: tuple[int, ...] = (1, 2, 3, 4, 5), quiet_seeds: tuple[int, ...] = (1,)) -> dict[str, Any]:
-    """Run the outage seeds and the quiet month; return the summary row and the per-case details."""
+def _timings(cases: list[dict[str, Any]]) -> dict[str, Any]:
+    """Median (a missed outage counts as never paged) and max onset-to-first-page, resolutions, over a group."""
+    detects = [c["detect"] for c in cases if c["detect"] is not None]
+    resolves = [c["resolve"] for c in cases if c["resolve"] is not None]
+    median = statistics.median([math.inf if c["detect"] is None else c["detect"] for c in cases]) if cases else None
+    return {"outages": len(cases), "found": len(detects),
+            "median_detect": None if median is None or math.isinf(median) else median,
+            "max_detect": max(detects, default=float("nan")), "resolved": len(resolves),
+            "min_resolve": min(resolves, default=float("nan")), "max_resolve": max(resolves, default=float("nan"))}
+
+
+def _met(t: dict[str, Any]) -> bool:
+    """Every outage paged with a median within target, and every one resolved within target of its real end."""
+    return (t["found"] == t["outages"] and t["median_detect"] is not None
+            and t["median_detect"] <= TARGET_DETECT_MINUTES
+            and t["resolved"] == t["outages"] and t["max_resolve"] <= TARGET_RESOLVE_MINUTES)
+
+
+def run(seeds: tuple[int, ...] = (1, 2, 3, 4, 5), quiet_seeds: tuple[int, ...] = (1,),
+        large_seeds: tuple[int, ...] = (1, 2, 3, 4, 5, 6, 7)) -> dict[str, Any]:
+    """Run the outage seeds, the large brand's 5x outages and the quiet month; return summaries and cases."""
     settings = demo_settings()
     work = Path(tempfile.mkdtemp(prefix="bench-drill-"))
     outages = [outage_case(settings, seed, work) for seed in seeds]
+    large = [outage_case(settings, seed, work, LARGE_SCENARIO) for seed in large_seeds]
     quiet = [quiet_case(settings, seed, work) for seed in quiet_seeds]
-    detects = [c["detect"] for c in outages if c["detect"] is not None]
-    resolves = [c["resolve"] for c in outages if c["resolve"] is not None]
-    median = statistics.median(detects) if detects else float("nan")
-    summary = {
-        "outages": len(outages), "found": len(detects), "median_detect": median,
-        "max_detect": max(detects, default=float("nan")),
-        "max_resolve": max(resolves, default=float("nan")), "resolved": len(resolves),
-        "quiet_days": sum(q["days"] for q in quiet), "quiet_incidents": sum(q["incidents"] for q in quiet),
-    }
-    summary["met"] = (len(detects) == len(outages) and median <= TARGET_DETECT_MINUTES
-                      and len(resolves) == len(outages) and summary["max_resolve"] <= TARGET_RESOLVE_MINUTES
-                      and summary["quiet_incidents"] == 0)
-    return {"summary": summary, "outages": outages, "quiet": quiet}
+    summary = {**_timings(outages), "quiet_days": sum(q["days"] for q in quiet),
+               "quiet_incidents": sum(q["incidents"] for q in quiet)}
+    summary["met"] = _met(summary) and summary["quiet_incidents"] == 0
+    large_summary = _timings(large)
+    large_summary["met"] = _met(large_summary)
+    return {"summary": summary, "outages": outages, "quiet": quiet, "large": large, "large_summary": large_summary}
 
 
 def markdown(result: dict[str, Any]) -> list[str]:
@@ -110,16 +179,67 @@ def markdown(result: dict[str, Any]) -> list[str]:
     for q in result["quiet"]:
         lines.append(f"| campaign, {q['days']:g} days ({q['mentions']:,} mentions) | {q['seed']} | - | - | - | - "
                      f"| {q['incidents']} |")
-    lines += ["", f"Median onset to first page: **{_fmt(s['median_detect'])} min** (max {_fmt(s['max_detect'])}); "
+    lines += ["", f"Median onset to first page: **{_median(s)}** (max {_fmt(s['max_detect'])}); "
               f"latest resolution after the real end: **{_fmt(s['max_resolve'])} min**; incidents in "
               f"{s['quiet_days']:g} quiet days: **{s['quiet_incidents']}**. Targets met: "
               f"**{'yes' if s['met'] else 'no'}**.", ""]
+    return lines + large_markdown(result)
+
+
+def large_markdown(result: dict[str, Any]) -> list[str]:
+    """The row group of the target's literal case: a large brand whose outage reports peak at 5x their baseline."""
+    large, t = result["large"], result["large_summary"]
+    if not large:
+        return []
+    volume = large[0]["daily_volume"]
+    threshold = demo_settings().detector.for_signal("outage").threshold
+    lines = [
+        "### 5x baseline, large brand", "",
+        f"Scenario `{LARGE_SCENARIO}`: Acme at {volume:,.0f} mentions a day (40x the demo brand, same brand "
+        "configuration and detector from `config/demo.toml`), 10-16 hours of normal traffic, then an outage whose "
+        "reports ramp (1-3 min, as in every outage) to exactly 5x their baseline, fading to 3.8x by its end. "
+        "Reports a minute are the generated ones (ground truth): in the hour before the onset, and in the 10 "
+        "minutes after the ramp. The highest outage score is the outage signal's best score from onset to real end, "
+        f"replaying the drill's stored labels through the same detector (it opens at {threshold:g}). The all-clear "
+        "page is sent after the monitoring period that follows the resolution.", "",
+        "| seed | mentions | outage length (min) | reports/min before | reports/min at peak | highest outage score "
+        "| onset to first page (min) | real end to resolved (min) | real end to all-clear page (min) | incidents |",
+        "|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    for c in large:
+        lines.append(f"| {c['seed']} | {c['mentions']:,} | {c['minutes']:.0f} | {c['reports_before']:.1f} "
+                     f"| {c['reports_after']:.1f} | {c['best_score']:.1f} | {_fmt(c['detect'])} | {_fmt(c['resolve'])} "
+                     f"| {_fmt(c['all_clear'])} | {c['incidents']} |")
+    lines += ["", f"Paged {t['found']} of {t['outages']}; median onset to first page (a miss counts as never): "
+              f"**{_median(t)}** (max of the paged {_fmt(t['max_detect'])}); resolution relative to the real end: "
+              f"{_fmt(t['min_resolve'])} to {_fmt(t['max_resolve'])} min (negative: resolved while the outage was "
+              f"still on). Targets met: **{'yes' if t['met'] else 'no'}**.", ""]
+    missed = [c["best_score"] for c in large if c["detect"] is None]
+    if not t["met"]:
+        lines += [
+            f"What limits it (the detector, unchanged here): at 1-2 reports a minute a 5x outage brings 5-10 a "
+            f"minute against an expected 1-2, and with the over-dispersion the detector allows for (the counts "
+            f"really are noisy: gamma-distributed 5-minute levels) and its correction for scanning several windows, "
+            f"one such minute scores about 4, under the outage threshold of {threshold:g}. The excess has to "
+            "accumulate over minutes in a scan window, while the baseline keeps learning every minute not yet "
+            "significant, so the expected count climbs towards the outage level and the score falls back"
+            + (f": {len(missed)} of {len(large)} outages never crossed (highest scores "
+               f"{min(missed):.1f}-{max(missed):.1f})" if missed else "")
+            + ". An episode that opens can end at a 5-minute dip of the noise, the baseline having absorbed the "
+            "outage's level by then: the negative resolutions above are all-clears while the outage was still on.",
+            ""]
     return lines
 
 
 def section() -> list[str]:
     """The markdown section for bench/run.py."""
     return markdown(run())
+
+
+def _median(timings: dict[str, Any]) -> str:
+    """The median onset-to-first-page, or 'never' when more than half the outages were missed."""
+    value = timings["median_detect"]
+    return "never (more than half missed)" if value is None else f"{value:.1f} min"
 
 
 def _fmt(value: float | None) -> str:

@@ -209,3 +209,37 @@ def test_a_complaint_surge_is_about_one_topic_and_raises_no_outage_reports() -> 
     assert topics.most_common(1)[0][0] == event.topic
     outage = count(mentions, "outage", event.start, event.end)
     assert outage <= 2 * count(mentions, "outage", event.start - day, event.end - day) + 5
+
+
+def test_outage_5x_puts_a_large_brand_s_reports_at_exactly_five_times_their_baseline() -> None:
+    start = datetime(2026, 3, 2, 11, 0, tzinfo=UTC)  # a Monday late morning: the large brand's busy hours
+    scenario = generate("outage-5x", seed=2, days=0.1, start=start)
+    [event] = scenario.events
+    assert event.kind == "outage" and event.peak == 5.0 and scenario.volume_scale == 40.0
+    assert event.start - start >= timedelta(minutes=60)
+    truth = scenario.truth()
+    assert truth["brands"][0]["daily_volume"] == 120_000 and truth["events"][0]["peak"] == 5.0
+    assert generate("outage", seed=3, peak=5.0, volume_scale=2.0).events[0].peak == 5.0
+    with pytest.raises(ValueError, match="peak"):
+        generate("outage", peak=0.5)
+
+    mentions = [m for m in scenario.mentions() if m["sim"]["intent"] == "outage"]
+    onset = event.start
+    ramp_end = onset + timedelta(minutes=event.ramp_minutes)
+    before = sum(1 for m in mentions if onset - timedelta(minutes=60) <= at(m) < onset) / 60
+    assert 0.7 <= before <= 3.0  # the outage-report baseline is 1-2 a minute, not the demo brand's 0.03
+    assert all("event" not in m["sim"] for m in mentions if at(m) < onset)
+    # Within each minute of the plateau an outage report is the outage's with probability 4s / (1 + 4s), s the
+    # event's intensity there (1 right after the ramp): reports stand at (1 + 4s) = up to 5x the background.
+    origin = scenario.start
+    shape = event.shape(origin, scenario.minutes)
+    plateau = [m for m in mentions if ramp_end <= at(m) < event.end]
+    expected = variance = 0.0
+    for m in plateau:
+        s = shape[int((at(m) - origin).total_seconds() // 60)]
+        p = 4 * s / (1 + 4 * s)
+        expected, variance = expected + p, variance + p * (1 - p)
+    tagged = sum("event" in m["sim"] for m in plateau)
+    assert len(plateau) > 80 and abs(tagged - expected) <= 4 * variance**0.5
+    background = len(plateau) - tagged
+    assert 3.0 <= len(plateau) / background <= 6.5

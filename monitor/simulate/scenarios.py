@@ -6,12 +6,12 @@ import json
 import random
 from collections import Counter
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from monitor.simulate.brands import ACME, BRANDS, VOLTA
+from monitor.simulate.brands import ACME, BRANDS, VOLTA, BrandSpec
 from monitor.simulate.events import TruthEvent, day_windows, make_campaign, make_outage, make_surge
 from monitor.simulate.stream import iter_mentions
 
@@ -28,6 +28,8 @@ class ScenarioSpec:
     days: float
     brands: tuple[str, ...]
     plan: Planner
+    volume_scale: float = 1.0
+    peak: float | None = None
 
 
 @dataclass
@@ -42,6 +44,11 @@ class Scenario:
     brands: tuple[str, ...] = ("Acme",)
     description: str = ""
     counts: dict[str, Any] = field(default_factory=dict)
+    volume_scale: float = 1.0
+
+    def brand_specs(self) -> list[BrandSpec]:
+        """The scenario's brands, their daily volume multiplied by `volume_scale`."""
+        return [replace(BRANDS[b], daily_volume=BRANDS[b].daily_volume * self.volume_scale) for b in self.brands]
 
     @property
     def minutes(self) -> int:
@@ -50,16 +57,16 @@ class Scenario:
 
     def mentions(self) -> Iterator[dict[str, Any]]:
         """JSON-ready mention dicts in created_at order; the same for the same seed, every time."""
-        return iter_mentions(self.name, self.seed, self.start, self.minutes, [BRANDS[b] for b in self.brands],
-                             self.events)
+        return iter_mentions(self.name, self.seed, self.start, self.minutes, self.brand_specs(), self.events)
 
     def truth(self) -> dict[str, Any]:
         """The ground truth as written beside the JSON Lines file."""
         return {
             "scenario": self.name, "description": self.description, "seed": self.seed,
             "start": self.start.isoformat(), "end": self.end.isoformat(), "days": round(self.minutes / 1440, 4),
-            "brands": [{"name": b, "handles": sorted({h.lower() for h in BRANDS[b].handles}),
-                        "daily_volume": BRANDS[b].daily_volume} for b in self.brands],
+            "volume_scale": self.volume_scale,
+            "brands": [{"name": b.name, "handles": sorted({h.lower() for h in b.handles}),
+                        "daily_volume": b.daily_volume} for b in self.brand_specs()],
             "events": [e.to_json() for e in self.events],
             **self.counts,
         }
@@ -106,26 +113,43 @@ SCENARIOS: dict[str, ScenarioSpec] = {
                      ("Acme",), _campaign),
         ScenarioSpec("surge", "four days for Acme, then a complaint surge about one topic (no outage)", 4.0,
                      ("Acme",), _surge),
+        ScenarioSpec("outage-5x", "a large brand (Acme at 40x its volume, 120,000 mentions a day): 10-16 hours of "
+                     "normal traffic, then an outage whose reports peak at exactly 5x their baseline", 1.0,
+                     ("Acme",), _outage, volume_scale=40.0, peak=5.0),
         ScenarioSpec("demo", "one day, Acme and Volta: a morning campaign and an afternoon outage at Acme", 1.0,
                      (ACME.name, VOLTA.name), _demo),
     )
 }
 
 
-def generate(scenario: str, seed: int = 0, days: float | None = None, start: datetime | None = None) -> Scenario:
-    """Plan a named scenario: its span and ground-truth events; mentions are produced by `Scenario.mentions()`."""
+def generate(scenario: str, seed: int = 0, days: float | None = None, start: datetime | None = None,
+             volume_scale: float | None = None, peak: float | None = None) -> Scenario:
+    """Plan a named scenario: its span and ground-truth events; mentions are produced by `Scenario.mentions()`.
+
+    `volume_scale` multiplies every brand's daily volume (and so its baseline of outage reports); `peak` sets every
+    outage's peak to exactly that multiple of the baseline reports instead of a draw from OUTAGE_PEAK_RANGE.
+    Both default to the scenario's own values.
+    """
     spec = SCENARIOS.get(scenario)
     if spec is None:
         raise ValueError(f"unknown scenario {scenario!r}; one of {', '.join(SCENARIOS)}")
     length = spec.days if days is None else float(days)
     if not length > 0:
         raise ValueError(f"days must be positive, got {days}")
+    scale = spec.volume_scale if volume_scale is None else float(volume_scale)
+    if not scale > 0:
+        raise ValueError(f"volume_scale must be positive, got {volume_scale}")
+    peak = spec.peak if peak is None else float(peak)
+    if peak is not None and not peak >= 1:
+        raise ValueError(f"peak must be at least 1 (a multiple of the baseline), got {peak}")
     origin = DEFAULT_START if start is None else (
         start.replace(tzinfo=UTC) if start.tzinfo is None else start.astimezone(UTC))
     minutes = max(1, round(length * 1440))
     events = spec.plan(random.Random(f"{scenario}:{seed}:events"), origin, float(minutes))
+    if peak is not None:  # the draw still happens, so the outage keeps its place, length and topic
+        events = [replace(e, peak=peak) if e.kind == "outage" else e for e in events]
     return Scenario(spec.name, origin, origin + timedelta(minutes=minutes), events, seed, spec.brands,
-                    spec.description)
+                    spec.description, volume_scale=scale)
 
 
 def write_jsonl(scenario: Scenario, path: Path) -> int:
