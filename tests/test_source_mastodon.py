@@ -20,27 +20,13 @@ from monitor.sources.state import CursorStore, SourceContext
 from monitor.store import Store
 from tests.fake_jetstream import wait_for
 from tests.fake_mastodon import BASE_ID, TOKEN, FakeMastodon, Push, status, update
+from tests.sink import Sink
 
 SETTINGS = Settings(brands=[BrandSettings(name="Acme", handles=["acme"], keywords=["acme"])])
 MENTION_HTML = ('<p><span class="h-card"><a href="https://social.example/@acme" class="u-url mention">@<span>acme'
                 '</span></a></span> is the app down? <a href="https://status.acme.example/incidents/42" rel="nofollow">'
                 '<span class="invisible">https://</span><span class="ellipsis">status.acme.example/inc</span>'
                 '<span class="invisible">idents/42</span></a></p><p>Since 9 &amp; counting<br>#acme</p>')
-
-
-class Sink:
-    """Collects what a source emits."""
-
-    def __init__(self) -> None:
-        self.records: list[Mention | Rejected] = []
-
-    async def emit(self, record: Mention | Rejected) -> None:
-        """Keep one record."""
-        self.records.append(record)
-
-    def ids(self) -> list[str]:
-        """Ids of the mentions, in order, repeats included."""
-        return [r.id for r in self.records if isinstance(r, Mention)]
 
 
 def make(url: str, clock: SimulatedClock, context: SourceContext | None = None, **options: Any) -> MastodonSource:

@@ -18,6 +18,7 @@ from monitor.sources.reddit import RedditConfig, RedditSource
 from monitor.sources.reddit_api import build_query
 from monitor.sources.state import CursorStore, SourceContext
 from tests.fake_reddit import CLIENT_ID, CLIENT_SECRET, FakeReddit, comment, post
+from tests.sink import Sink
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 UA = "linux:brand-monitor-tests:0.1 (by /u/acme_care)"
@@ -39,20 +40,6 @@ def source(base: str, clock: SimulatedClock, context: SourceContext | None = Non
     """A Reddit source pointed at the fake (API and token endpoint)."""
     config = RedditConfig(user_agent=UA, api_base=base, auth_base=base, **options)
     return RedditSource("reddit-main", config, settings(), clock, context=context)
-
-
-class Sink:
-    """Collects what a source emits."""
-
-    def __init__(self) -> None:
-        self.records: list[Mention | Rejected] = []
-
-    async def __call__(self, record: Mention | Rejected) -> None:
-        self.records.append(record)
-
-    @property
-    def mentions(self) -> list[Mention]:
-        return [r for r in self.records if isinstance(r, Mention)]
 
 
 def test_query_built_from_brand_settings() -> None:

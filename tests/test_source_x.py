@@ -10,13 +10,13 @@ from typing import Any
 import pytest
 
 from monitor.clock import SimulatedClock
-from monitor.mention import Mention, Rejected
 from monitor.settings import BrandSettings, ConfigError, Settings, SourceSettings
 from monitor.sources import SourceError, build_source
 from monitor.sources.state import CursorStore, SourceContext
 from monitor.sources.x import XConfig, XSource
 from monitor.sources.x_api import build_query
 from tests.fake_x import TOKEN, FakeX, tweet, user
+from tests.sink import Sink
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 ACME = BrandSettings(name="Acme", handles=["acme"], keywords=["acme pay"], exclude=["acme anvil"],
@@ -46,24 +46,6 @@ def source(base: str, clock: SimulatedClock, context: SourceContext | None = Non
     """An X source pointed at the fake."""
     config = XConfig(bearer_token=token, api_base=base, **options)
     return XSource("x-main", config, settings(), clock, context=context)
-
-
-class Sink:
-    """Collects what a source emits."""
-
-    def __init__(self) -> None:
-        self.records: list[Mention | Rejected] = []
-
-    async def __call__(self, record: Mention | Rejected) -> None:
-        self.records.append(record)
-
-    @property
-    def mentions(self) -> list[Mention]:
-        return [r for r in self.records if isinstance(r, Mention)]
-
-    @property
-    def rejected(self) -> list[Rejected]:
-        return [r for r in self.records if isinstance(r, Rejected)]
 
 
 def test_query_built_from_brand_settings() -> None:
