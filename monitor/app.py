@@ -53,7 +53,15 @@ def build_classifier(settings: Settings) -> Classifier:
         from classifiers.transformer import ModelNotFoundError
 
         try:
-            heads = {"heads": Path(settings.classifier.heads).expanduser()} if settings.classifier.heads else {}
+            heads: dict[str, Path] = {}
+            if settings.classifier.heads:
+                from classifiers.model_heads import Heads
+
+                heads["heads"] = Path(settings.classifier.heads).expanduser()
+                try:
+                    Heads.load(heads["heads"])
+                except Exception as exc:  # a missing, truncated or foreign file: say which key and why
+                    raise ConfigError(f"classifier.heads: cannot load {heads['heads']}: {exc}") from None
             return load_default_classifier(settings.topics, settings.classifier.model or None,
                                            threads=settings.classifier.threads, backend=settings.classifier.backend,
                                            **heads)

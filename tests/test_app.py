@@ -108,7 +108,7 @@ def test_configured_encoder_directory_with_its_own_heads(tmp_path: Path) -> None
     assert classifier.encoder.name == (f"my-encoder+lora-{adapter}" if adapter else "my-encoder")
     assert classifier.classify_batch(["@acme l'app non funziona da stamattina"])[0].label == "outage"
     (weights / "heads.npz").write_bytes(b"not a zip")
-    with pytest.raises(ConfigError, match=r"classifier\.model"):
+    with pytest.raises(ConfigError, match=r"classifier\.heads: cannot load .*heads\.npz"):
         build_classifier(parse_settings({"classifier": options}))
 
 
