@@ -85,6 +85,14 @@ class WebDriver:
     async def text(self, css: str) -> str:
         return str(await self.call("GET", f"/element/{await self.find(css)}/text"))
 
+    async def sign_in(self, url: str, name: str, password: str) -> None:
+        """Open a page that needs login, check it sends to /login, and sign in there."""
+        await self.call("POST", "/url", {"url": url})
+        assert "/login" in await self.call("GET", "/url")
+        await self.type("#name", name)
+        await self.type("#password", password)
+        await self.click("#login")
+
 
 @contextlib.asynccontextmanager
 async def chromedriver(tmp_path: Path) -> AsyncIterator[WebDriver]:
@@ -139,11 +147,7 @@ async def test_login_and_approve_in_headless_chromium(tmp_path: Path, store_url:
     base = f"http://127.0.0.1:{port}"
     try:
         async with chromedriver(tmp_path) as driver:
-            await driver.call("POST", "/url", {"url": f"{base}/posts/{post.id}"})
-            assert "/login" in await driver.call("GET", "/url")
-            await driver.type("#name", "bob")
-            await driver.type("#password", PASSWORDS["bob"])
-            await driver.click("#login")
+            await driver.sign_in(f"{base}/posts/{post.id}", "bob", PASSWORDS["bob"])
             assert "too long for Bluesky" in await driver.text("#problems")
             assert (await driver.call("GET", "/url")).endswith(f"/posts/{post.id}")
             await driver.click("#approve")  # without ticking the override: refused, shown on the page

@@ -226,11 +226,9 @@ async def test_channels_follow_brand_and_language(net: Any, store_url: str) -> N
     store.close()
 
 
-@pytest.mark.parametrize("network", ["x", "mastodon", "bluesky"])
-@pytest.mark.parametrize("answer_lost", [False, True], ids=["before-processing", "answer-lost"])
-async def test_crash_mid_thread_then_restart_publishes_exactly_once(net: Any, store_url: str, network: str,
-                                                                    answer_lost: bool) -> None:
-    """Stop the outbox while part 2 is in flight (never processed, or processed with its answer lost); restart."""
+async def killed_during_part_two(net: Any, store_url: str, network: str, answer_lost: bool
+                                 ) -> tuple[Any, Store, SimulatedClock, StatusPostRow, Any]:
+    """Start an outbox on a long post and stop it while part 2 is in flight (processed or not), then let it land."""
     fake, channel = await net(network)
     fake.script.hold(2, after=answer_lost)
     store, clock = Store(store_url), SimulatedClock(START)
@@ -241,6 +239,15 @@ async def test_crash_mid_thread_then_restart_publishes_exactly_once(net: Any, st
     await asyncio.wait_for(fake.script.held.wait(), 10)
     await first.stop()  # the "kill": part 2's request is in flight, its id never stored
     fake.script.release.set()
+    return fake, store, clock, post, settings
+
+
+@pytest.mark.parametrize("network", ["x", "mastodon", "bluesky"])
+@pytest.mark.parametrize("answer_lost", [False, True], ids=["before-processing", "answer-lost"])
+async def test_crash_mid_thread_then_restart_publishes_exactly_once(net: Any, store_url: str, network: str,
+                                                                    answer_lost: bool) -> None:
+    """Stop the outbox while part 2 is in flight (never processed, or processed with its answer lost); restart."""
+    fake, store, clock, post, settings = await killed_during_part_two(net, store_url, network, answer_lost)
     await asyncio.sleep(0.05)
     assert len(sent(fake)) == (2 if answer_lost else 1)
     assert store.get(StatusPostRow, post.id).state == "approved"
@@ -257,16 +264,7 @@ async def test_crash_mid_thread_then_restart_publishes_exactly_once(net: Any, st
 
 async def test_mastodon_restart_after_the_key_window_relies_on_the_stored_parts(net: Any, store_url: str) -> None:
     """Part 2 went out but its answer was lost; the restart comes after the server forgot its Idempotency-Key."""
-    fake, channel = await net("mastodon")
-    fake.script.hold(2, after=True)
-    store, clock = Store(store_url), SimulatedClock(START)
-    post = add_post(store, LONG + " " + LONG.replace("14:45", "15:00"))
-    settings = settings_for([channel])
-    first = Outbox(store, settings, clock)
-    await first.start()
-    await asyncio.wait_for(fake.script.held.wait(), 10)
-    await first.stop()
-    fake.script.release.set()
+    fake, store, clock, post, settings = await killed_during_part_two(net, store_url, "mastodon", answer_lost=True)
     await until(lambda: len(sent(fake)) == 2)
     fake.forget_keys()
     clock.advance(2 * 3600)

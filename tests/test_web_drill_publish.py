@@ -288,11 +288,7 @@ async def test_drill_draft_approved_in_headless_chromium_goes_to_x_as_a_thread(
     edited = longer(draft["text"], lang)
     try:
         async with chromedriver(tmp_path) as driver:
-            await driver.call("POST", "/url", {"url": f"{base}/posts/{post_id}"})
-            assert "/login" in await driver.call("GET", "/url")
-            await driver.type("#name", "editor")
-            await driver.type("#password", PASSWORDS["editor"])
-            await driver.click("#login")
+            await driver.sign_in(f"{base}/posts/{post_id}", "editor", PASSWORDS["editor"])
             box = await driver.find("#edit-text")
             await driver.call("POST", f"/element/{box}/clear", {})
             await driver.type("#edit-text", edited)
@@ -304,10 +300,7 @@ async def test_drill_draft_approved_in_headless_chromium_goes_to_x_as_a_thread(
             async def logged_out() -> bool:  # the logout has landed before we go on
                 return "done=out" in await driver.call("GET", "/url")
             await until(logged_out, 30)
-            await driver.call("POST", "/url", {"url": f"{base}/login?next=/posts/{post_id}"})
-            await driver.type("#name", "approver")
-            await driver.type("#password", PASSWORDS["approver"])
-            await driver.click("#login")
+            await driver.sign_in(f"{base}/login?next=/posts/{post_id}", "approver", PASSWORDS["approver"])
             assert "revision 1 by editor" in await driver.text("#state-line")  # who wrote the text is shown
             assert (await driver.call("GET", "/url")).endswith(f"/posts/{post_id}")
             await driver.click("#approve")
