@@ -142,8 +142,9 @@ def test_real_tweet_volume_fires_near_the_labelled_windows() -> None:
             caught.update(where)
         hit, total = hit + len(caught), total + len(spans)
     assert hit >= 0.75 * total, (hit, total)
-    assert outside / (days - window_days) < 1.0, (outside, days)  # not constantly elsewhere
-    assert inside / window_days > 2 * outside / (days - window_days), (inside, window_days, outside, days)
+    assert outside / (days - window_days) < 0.45, (outside, days)  # not constantly elsewhere
+    # An episode held through its dips opens once, so onsets inside the windows are fewer than their re-openings were.
+    assert inside / window_days > 1.5 * outside / (days - window_days), (inside, window_days, outside, days)
 
 
 def test_the_nab_configuration_file_drives_the_backtest_command(tmp_path: Path,

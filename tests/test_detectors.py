@@ -69,7 +69,8 @@ def test_the_baseline_learns_time_of_day() -> None:
     baseline = monitor.detector.baseline
     for hour in (3, 9, 15, 21):  # each hour of day 22 (a Monday), judged before it is seen
         expected = baseline.expected(START + timedelta(days=21, hours=hour, minutes=30))
-        assert expected == pytest.approx(rates[21 * 1440 + hour * 60 + 30], rel=0.25), hour
+        # within 30%: a slot's factor is learned from earlier days only, and a sparse slot is shrunk towards 1
+        assert expected == pytest.approx(rates[21 * 1440 + hour * 60 + 30], rel=0.3), hour
     assert baseline.day.at(15.5) > 3 * baseline.day.at(3.5)
 
 

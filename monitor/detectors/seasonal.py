@@ -33,7 +33,8 @@ WEEK_TRUST_WEEKS = 0.5       # a time-of-week factor is half trusted (over the t
 PRIOR_OVERDISPERSION = 0.1   # 1/k of a negative binomial; the shared Twitter 5-minute counts give k ~ 8
 PRIOR_HOURS = 6.0            # hours' worth of buckets behind that prior (for sums of buckets: one hour's worth
 WINDOW_PRIOR_HOURS = 1.0     # behind the single-bucket estimate, which is right when the noise comes in bursts)
-NOISE_CLIP = 5.0             # residuals are clipped at this many deviations before they teach the noise
+NOISE_CLIP = 5.0             # residuals are clipped at this many deviations before they teach the noise ...
+HINDSIGHT_MINUTES = 15.0     # ... this much later, unless a significant bucket came in between
 WINDOW_MINUTES = (1.0, 5.0, 15.0, 60.0)  # the scan sums the latest buckets over each of these spans
 TAIL_P, TAIL_NORMAL = 0.99, 2.326        # tracked score quantile, and its value for Gaussian scores
 TAIL_STEP_PER_HOUR = 0.6     # how fast that quantile moves (per hour of buckets)
@@ -98,6 +99,10 @@ class SeasonalBaseline:
         self.seen = 0
         self.clock = 0.0  # POSIX time of the latest bucket learned
         self.deferred: deque[tuple[float, float, float, float, float]] = deque()  # (due, day, week, count, level)
+        # Ordinary buckets teach the shape once their slot is over: a slot's factor comes from earlier cycles only,
+        # so a rise that is not yet significant cannot excuse itself within minutes (the level moves slowly).
+        self.slot_seconds = self.day.slot_hours * 3600.0
+        self.pending: deque[tuple[float, float, float, float, float]] = deque()
 
     def hours(self, bucket_start: datetime) -> tuple[float, float]:
         """Hours into the local day and into the local week (from Monday 00:00) of the bucket's middle."""
@@ -134,6 +139,11 @@ class SeasonalBaseline:
         invk = self.overdispersion(noise)
         return invk + (invk + 1.0 / max(mu, 0.1)) / max(1.0, min(self.seen, self.memory))
 
+    def noise_lesson(self, count: float, mu: float) -> float:
+        """The count that teaches the single-bucket noise: its residual clipped at NOISE_CLIP deviations."""
+        centre, sd = anscombe(mu), self.spread(mu)
+        return inverse_anscombe(centre + max(-NOISE_CLIP * sd, min(NOISE_CLIP * sd, anscombe(count) - centre)))
+
     def learn(self, start: datetime, count: float, mu: float, anomalous: bool) -> None:
         """Learn one bucket: ordinary ones clipped (Huber), anomalous ones only as a slow creep of the level."""
         self.clock = start.timestamp()
@@ -143,6 +153,10 @@ class SeasonalBaseline:
             _, old_day, old_week, old_count, old_level = self.deferred.popleft()
             self.day.learn(old_day, old_count, old_level, SHAPE_SPIKE_WEIGHT)
             self.week.learn(old_week, old_count, old_level, SHAPE_SPIKE_WEIGHT)
+        while self.pending and self.pending[0][0] <= self.clock:
+            _, old_day, old_week, old_count, old_level = self.pending.popleft()
+            self.day.learn(old_day, old_count, old_level)
+            self.week.learn(old_week, old_count, old_level)
         shape = self.shape(week)
         seasonal = count
         centre = anscombe(mu)
@@ -154,14 +168,11 @@ class SeasonalBaseline:
             seasonal = min(count, SHAPE_ABSORB * mu)
         else:
             taught = seasonal = inverse_anscombe(centre + max(-HUBER * sd, min(HUBER * sd, residual)))
-        if self.seen >= MIN_HISTORY and not anomalous:
-            self.noise.add(inverse_anscombe(centre + max(-NOISE_CLIP * sd, min(NOISE_CLIP * sd, residual))), mu)
         slow = self.slow.value()
         if slow > 0 and anomalous:
             self.deferred.append((self.clock + SHAPE_DELAY_HOURS * 3600.0, day, week, seasonal, slow))
         elif slow > 0:
-            self.day.learn(day, seasonal, slow)
-            self.week.learn(week, seasonal, slow)
+            self.pending.append((self.clock + self.slot_seconds, day, week, seasonal, slow))
         events = self.recent.value() * shape
         halflife = max(self.level_halflife, LEVEL_EVENTS / events) if events > 0 else self.level_halflife
         self.recent.add(taught, shape, 0.5 ** (1.0 / halflife))
@@ -187,6 +198,8 @@ class SeasonalDetector:
                                       WINDOW_PRIOR_HOURS * 3600.0 / bucket)
                        for size in self.windows]
         self.quiet = buckets_for(settings.quiet_minutes, bucket)
+        self.hindsight = buckets_for(HINDSIGHT_MINUTES, bucket)
+        self.lessons: deque[list[tuple[Overdispersion, float, float]]] = deque()
         # Long-horizon gate: how loud this series' ordinary peaks get over the last days (None: no gate).
         self.history = (WindowQuantile(buckets_for(settings.extreme_days * 1440.0, bucket), settings.extreme_quantile)
                         if settings.extreme_days > 0 else None)
@@ -230,15 +243,30 @@ class SeasonalDetector:
             self.history.add(count - mu)
         for raw, tail in zip(raws, self.tails, strict=False):
             tail.learn(raw, TAIL_SPIKE_WEIGHT if significant else 1.0)
-        if not significant:
-            for (total, expected), noise in zip(sums, self.noises, strict=False):
-                if noise is base.noise:
-                    continue  # the single-bucket estimate is the baseline's own, learned with it
-                spread = NOISE_CLIP * math.sqrt(expected + base.overdispersion(noise) * expected * expected)
-                noise.add(max(expected - spread, min(expected + spread, total)), expected)
+        self._teach_noise(judged, significant, count, mu, sums)
         base.learn(start, count, mu, significant)
         lead, peak = self._onset(window) if anomalous else (0, count)
         return Verdict(mu, bucket_score, count - mu, anomalous, judged, max(best, 0.0), window, lead, peak, *best_sums)
+
+    def _teach_noise(self, judged: bool, significant: bool, count: float, mu: float,
+                     sums: list[tuple[float, float]]) -> None:
+        """Queue this bucket's noise lessons; they are learned HINDSIGHT_MINUTES later unless a significant bucket
+        came first: the not-yet-significant rise of an outage is its start, not evidence of noisy counts."""
+        if significant:
+            self.lessons.clear()
+        elif judged:
+            base = self.baseline
+            lesson = []
+            for (total, expected), noise in zip(sums, self.noises, strict=False):
+                if noise is base.noise:
+                    lesson.append((noise, base.noise_lesson(count, mu), mu))
+                    continue
+                spread = NOISE_CLIP * math.sqrt(expected + base.overdispersion(noise) * expected * expected)
+                lesson.append((noise, max(expected - spread, min(expected + spread, total)), expected))
+            self.lessons.append(lesson)
+        while len(self.lessons) > self.hindsight:
+            for noise, taught, expected in self.lessons.popleft():
+                noise.add(taught, expected)
 
     def extreme(self, excess: float) -> bool:
         """Whether `excess` is loud for the long run: extreme_factor x its quantile over the last days (or no gate)."""
@@ -264,6 +292,19 @@ class SeasonalDetector:
                      self.noises[0])
         invk = self.baseline.judging_overdispersion(expected / size, noise)
         return tail_score(total, expected, invk) / tail.factor() < self.threshold / 2.0
+
+    def below(self, size: int, rate: float, bar: float) -> bool:
+        """Whether the latest `size` buckets are improbably few (lower-tail score >= `bar`) for an episode still
+        running `rate` above baseline: a dip of over-dispersed counts is not the end of a sparse outage."""
+        size = min(size, len(self.counts))
+        if size == 0 or rate <= 0:
+            return True
+        total, expected = sum(list(self.counts)[-size:]), sum(list(self.means)[-size:]) + rate * size
+        noise = next((n for w, n in zip(reversed(self.windows), reversed(self.noises), strict=True) if w <= size),
+                     self.noises[0])
+        invk = self.baseline.judging_overdispersion(expected / size, noise)
+        lower = 1.0 - upper_tail(math.floor(total + 1e-9) + 1, expected, invk)
+        return z_of(lower) >= bar
 
     def settle(self) -> None:
         """Count the buckets still in the scan windows as explained (an episode ended), so they cannot re-open it."""

@@ -17,6 +17,7 @@ QUIET_EVIDENCE = 12.0  # a sparse episode needs a silence in which it would have
 REARM_QUIETS = 2      # for this many quiet_minutes after an episode ends, a new one must last ...
 REARM_BUCKETS = 3     # ... this many buckets (or be huge) before it opens
 QUIET_STRETCH = 8     # ... but never more than this many times quiet_minutes
+OVER_SPANS = 3        # a quiet stretch of up to this many times that may show the episode is over
 
 
 @dataclass(slots=True)
@@ -110,7 +111,7 @@ class SignalMonitor:
         episode.excess += max(0.0, verdict.excess)
         episode.buckets += 1
         needed = self._quiet_needed(episode)
-        if episode.cool >= needed and self.detector.calm(needed):
+        if self._over(episode, needed):
             self.episode = None
             self.detector.settle()
             self.since_resolve = 0
@@ -137,6 +138,15 @@ class SignalMonitor:
         rate = episode.excess / max(1, episode.buckets)
         slow = math.ceil(QUIET_EVIDENCE / rate) if rate > 0 else self.quiet_after
         return min(max(self.quiet_after, slow), QUIET_STRETCH * self.quiet_after)
+
+    def _over(self, episode: Episode, needed: int) -> bool:
+        """A quiet stretch (needed buckets, or two or three times that) is calm against the baseline and improbably
+        quiet for the episode's own mean excess: sparse, noisy reports may need the longer stretch to tell."""
+        rate = episode.excess / max(1, episode.buckets)
+        for size in range(needed, min(episode.cool, OVER_SPANS * needed) + 1, needed):
+            if self.detector.calm(size) and self.detector.below(size, rate, self.calm_score):
+                return True
+        return False
 
     def echo(self) -> float:
         """The count a new episode must reach: echo_factor x the last peak, halved every echo_hours (0: off)."""

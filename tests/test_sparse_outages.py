@@ -1,0 +1,79 @@
+"""A large brand's outage at 5x its 1-2 reports a minute, in over-dispersed counts: paged, held open, then resolved."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import numpy as np
+
+from monitor.detectors.seasonal import SeasonalDetector
+from monitor.detectors.tracker import SignalMonitor
+from monitor.settings import DetectorSettings
+from tests.test_detectors import MINUTE, START, feed, kinds, rhythm
+
+OUTAGE = DetectorSettings().for_signal("outage")
+
+
+def bursty(rates: np.ndarray, seed: int, shape: float = 8.0) -> np.ndarray:
+    """Poisson counts around rates times a Gamma(shape) level drawn per five minutes (bursts, not single minutes)."""
+    rng = np.random.default_rng(seed)
+    level = np.repeat(rng.gamma(shape, 1.0 / shape, len(rates) // 5 + 1), 5)[: len(rates)]
+    return rng.poisson(rates * level)
+
+
+def outage_day(seed: int, onset: int = 14 * 60, length: int = 60) -> tuple[np.ndarray, int, int]:
+    """A day and a half at ~1.5 reports a minute, then `length` minutes at 5x with five at half that in the middle."""
+    rates = rhythm(2, 1.5, swing=0.3)
+    start = 1440 + onset
+    rates[start: start + length] *= 5.0
+    counts = bursty(rates, seed)
+    middle = start + length // 2
+    counts[middle: middle + 5] = np.random.default_rng(seed).poisson(0.5 * rates[middle: middle + 5])
+    return counts, start, start + length
+
+
+def test_a_five_fold_outage_on_a_large_brand_is_paged_and_held_until_it_ends() -> None:
+    held = 0
+    for seed in range(1, 11):
+        counts, start, end = outage_day(seed)
+        events = feed(SignalMonitor(OUTAGE), counts)
+        assert kinds(events).count("open") == 1 and kinds(events)[-1] == "resolve", (seed, events)
+        opened = next(i for i, e in events if e.kind == "open")
+        assert start <= opened <= start + 15, (seed, opened - start)
+        assert events[-1][0] <= end + 20, (seed, events[-1][0] - end)
+        held += events[-1][0] >= end
+    assert held >= 9  # five quiet-looking minutes of bursty, sparse counts may still pass for the end, rarely
+
+
+def test_the_rise_before_a_significant_bucket_does_not_teach_the_noise() -> None:
+    counts, start, _ = outage_day(5)
+    detector = SeasonalDetector(OUTAGE)
+    for index, count in enumerate(counts[:start]):
+        detector.observe(START + index * MINUTE, float(count))
+    before = detector.baseline.noise.value()
+    for index in range(start, start + 15):
+        detector.observe(START + index * MINUTE, float(counts[index]))
+    assert detector.baseline.noise.value() < 1.2 * before  # the outage's minutes are not taken for noisy counts
+    quiet = SeasonalDetector(OUTAGE)
+    for index, count in enumerate(counts[:start]):
+        quiet.observe(START + index * MINUTE, float(count))
+    for index in range(start, start + 15 + quiet.hindsight):
+        quiet.observe(START + index * MINUTE, float(counts[index - 1440]))  # yesterday's minutes: ordinary noise
+    assert quiet.baseline.noise.value() != before and len(quiet.lessons) == quiet.hindsight
+
+
+def test_a_time_slot_learns_its_factor_only_once_it_is_over() -> None:
+    detector = SeasonalDetector(DetectorSettings())
+    counts = rhythm(1, 20.0)
+    for index, count in enumerate(counts):
+        detector.observe(START + index * MINUTE, float(count))
+    base = detector.baseline
+    now = START + timedelta(days=1)
+    week = base.hours(now)[1]
+    factor = base.shape(week)
+    for index in range(10):  # ten minutes at 1.2x: not significant, and not yet part of the time-of-day shape
+        detector.observe(now + index * MINUTE, 1.2 * float(counts[index]))
+    assert base.shape(week) == factor
+    for index in range(10, 20):  # the slot (15 minutes) is over: now its minutes are learned
+        detector.observe(now + index * MINUTE, float(counts[index]))
+    assert base.shape(week) != factor
