@@ -19,7 +19,7 @@ from monitor.detection import Detection, signals_for
 from monitor.detectors.base import EpisodeEvent
 from monitor.mention import Author, Mention
 from monitor.models import AlertRow, IncidentRow, StatusPostRow
-from monitor.restart import resume
+from monitor.restart import resume, warm_detection
 from monitor.settings import Settings, parse_settings
 from monitor.store import Store
 from tests.test_store import _postgres_url
@@ -240,7 +240,7 @@ def any_store_url(request: pytest.FixtureRequest, store_url: str) -> Iterator[st
 
 
 def test_stored_counts_match_what_the_live_counter_counts(any_store_url: str) -> None:
-    verdicts = [Classification("outage", "negative", "en"), Classification("complaint", "neutral", "en"),
+    verdicts = [Classification("outage", "negative", "en"), Classification("complaint", "neutral", "en", "login"),
                 Classification("praise", "positive", "en"), Classification("other", "negative", "en")]
     items = []
     for i in range(40):  # authors repeat within a minute; each counts once per minute and signal
@@ -257,9 +257,9 @@ def test_stored_counts_match_what_the_live_counter_counts(any_store_url: str) ->
     for _brand, signal, start, count in live.counter.close_until(T0 + timedelta(minutes=5)):
         if count:
             expected.setdefault(signal, {})[start] = count
-    counted = store.signal_counts("Acme", T0, T0 + timedelta(minutes=5), 60,
-                                  lambda label, sentiment: signals_for(Classification(label, sentiment, "en")))
-    assert counted == expected and set(counted) == {"outage", "complaints", "negative", "volume"}
+    counted = store.signal_counts("Acme", T0, T0 + timedelta(minutes=5), 60, lambda label, sentiment, topic:
+                                  signals_for(Classification(label, sentiment, "en", topic)))
+    assert counted == expected and set(counted) == {"outage", "complaints", "complaints:login", "negative", "volume"}
     assert store.latest_mention_at("Acme") == T0 + timedelta(seconds=7 * 39)
     assert store.latest_mention_at("Other") is None
     recent = store.recent_verdicts("Acme", T0 + timedelta(minutes=4), limit=3)
@@ -305,3 +305,23 @@ async def test_a_retry_pass_during_a_send_does_not_send_it_twice(tmp_path: Path,
     await incidents.tick(T0 + timedelta(minutes=10))
     assert [m["title"][:20] for m in hook.received] == ["[Acme] severity 4/10"]
     assert runtime.store.all(AlertRow)[0].status == "delivered"
+
+
+def test_a_restart_warms_each_complaint_topic_from_the_store(tmp_path: Path) -> None:
+    store = Store(f"sqlite:///{tmp_path / 'topics.db'}")
+    items = []
+    for minute in range(120):  # two hours of complaints about billing, then a login surge in the last ten minutes
+        topics = ["billing"] * 2 + (["login"] * 12 if minute >= 110 else [])
+        for i, topic in enumerate(topics):
+            mention = Mention(f"{minute}-{i}", "x", T0 + timedelta(minutes=minute, seconds=i), "@acme no good",
+                              Author(f"a{minute}-{i}", "someone"))
+            items.append((mention, "Acme", Classification("complaint", "negative", "en", topic)))
+    store.save_batch(items)
+    detection = Detection(parse_settings({}).detector)
+    warmed = warm_detection(detection, store, ["Acme"])
+    billing = detection.monitors[("Acme", "complaints:billing")]
+    assert billing.detector.baseline.seen >= 119  # its baseline carries on instead of starting cold
+    login = detection.monitors[("Acme", "complaints:login")]
+    assert login.episode is not None and login.episode.opened  # the surge about one topic is still open
+    assert warmed[("Acme", "complaints")].episode_open
+    store.close()
