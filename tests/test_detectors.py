@@ -10,7 +10,7 @@ import pytest
 
 from monitor.detection import Detection
 from monitor.detectors.base import EpisodeEvent, buckets_for, severity_of
-from monitor.detectors.seasonal import SeasonalBaseline
+from monitor.detectors.baseline import SeasonalBaseline
 from monitor.detectors.tails import tail_score, upper_tail
 from monitor.detectors.tracker import SignalMonitor
 from monitor.settings import DetectorSettings
