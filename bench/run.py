@@ -17,12 +17,14 @@ from bench import (
     bench_drill,
     bench_jetstream,
     bench_nab,
+    bench_onset,
     bench_pipeline,
 )
 
 BENCHES = [bench_pipeline.run, bench_classifier.run, bench_jetstream.run]
 BENCHES.append(bench_detector.run)
-SECTIONS = [bench_accuracy.section, bench_nab.section, bench_drill.section]  # extra markdown sections after the table
+# extra markdown sections after the table
+SECTIONS = [bench_accuracy.section, bench_nab.section, bench_drill.section, bench_onset.section]
 
 
 def main() -> None:

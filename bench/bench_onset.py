@@ -1,0 +1,117 @@
+"""Onset to page against a brand's report volume: 5x outages in bursty counts, from sparse to busy series.
+
+The drill measures whole scenarios; this isolates the outage signal's detector (`SignalMonitor` with the demo
+configuration's outage tuning) on count series whose statistics match the drill's: a mild daily rhythm, Poisson
+counts around a level drawn from a gamma every five minutes (shape 8: bursts, as the scenario generator makes), and
+an outage that ramps over 2 minutes to 5x the baseline and holds it for an hour. The same detector also runs 30
+quiet days at each volume, which must open nothing.
+"""
+
+from __future__ import annotations
+
+import statistics
+import sys
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from monitor.detectors.tracker import SignalMonitor
+from monitor.settings import DetectorSettings, load_settings
+
+ROOT = Path(__file__).resolve().parent.parent
+START = datetime(2026, 3, 2, tzinfo=UTC)
+RATES = (0.5, 1.5, 3.0, 6.0, 12.0, 25.0)  # baseline outage reports a minute
+ONSET = 1440 + 14 * 60                    # minute of the onset: a day and fourteen hours of history first
+LENGTH, RAMP, PEAK = 60, 2, 5.0
+TARGET_MINUTES = 2.0
+
+
+def outage_settings() -> DetectorSettings:
+    """The demo configuration's detector, tuned for the outage signal."""
+    return load_settings(ROOT / "config" / "demo.toml").detector.for_signal("outage")
+
+
+def series(rate: float, days: float, seed: int, outage: bool) -> np.ndarray:
+    """Bursty counts per minute around `rate` (x a daily wave), with the 5x outage at ONSET when asked."""
+    rng = np.random.default_rng(seed)
+    minutes = int(days * 1440)
+    rates = rate * (1.0 - 0.3 * np.cos(2 * np.pi * (np.arange(minutes) / 1440 - 3 / 24)))
+    if outage:
+        lift = np.ones(LENGTH)
+        lift[:RAMP] = (np.arange(RAMP) + 0.5) / RAMP
+        rates[ONSET:ONSET + LENGTH] *= 1.0 + (PEAK - 1.0) * lift
+    level = np.repeat(rng.gamma(8.0, 1.0 / 8.0, minutes // 5 + 1), 5)[:minutes]
+    return rng.poisson(rates * level)
+
+
+def run_one(settings: DetectorSettings, counts: np.ndarray) -> list[tuple[int, str]]:
+    """(minute, kind) of every episode event the detector raises over `counts`."""
+    monitor = SignalMonitor(settings)
+    return [(i, e.kind) for i, n in enumerate(counts)
+            for e in monitor.observe(START + timedelta(minutes=i), float(n))]
+
+
+def measure(rate: float, settings: DetectorSettings, seeds: range) -> dict[str, Any]:
+    """Onset-to-page minutes (a miss counts as never), resolutions after the end, and a quiet month's openings."""
+    detects: list[float] = []
+    resolves: list[float] = []
+    for seed in seeds:
+        events = run_one(settings, series(rate, 2.0, seed, outage=True))
+        first = next((i for i, kind in events if kind == "open" and i >= ONSET - 2), None)
+        detects.append(float("inf") if first is None else first + 1 - ONSET)  # paged at the end of its bucket
+        last = next((i for i, kind in reversed(events) if kind == "resolve"), None)
+        if first is not None and last is not None and last > first:
+            resolves.append(last + 1 - (ONSET + LENGTH))
+    quiet = run_one(settings, series(rate, 30.0, 1000 + int(rate * 10), outage=False))
+    return {"rate": rate, "median": statistics.median(detects), "within": sum(d <= TARGET_MINUTES for d in detects),
+            "paged": sum(d != float("inf") for d in detects), "outages": len(detects),
+            "resolve_median": statistics.median(resolves) if resolves else None,
+            "quiet_opens": sum(kind == "open" for _, kind in quiet)}
+
+
+def run(seeds: range = range(1, 21)) -> list[dict[str, Any]]:
+    """Every volume in RATES."""
+    settings = outage_settings()
+    return [measure(rate, settings, seeds) for rate in RATES]
+
+
+def markdown(rows: list[dict[str, Any]]) -> list[str]:
+    """The section of docs/benchmarks.md."""
+    lines = [
+        "### Onset to page against report volume (outage detector alone)", "",
+        f"`python bench/bench_onset.py`: {rows[0]['outages']} seeds per volume; outage reports ramp over {RAMP} "
+        f"minutes to {PEAK:g}x their baseline and hold it {LENGTH} minutes; counts are bursty like the drill's "
+        "(a gamma level per five minutes). The page comes at the end of the bucket that opens the episode.", "",
+        "| baseline reports/min | median onset to page (min) | paged within 2 min | paged | median real end to "
+        "resolved (min) | openings in 30 quiet days |",
+        "|---|---|---|---|---|---|",
+    ]
+    for r in rows:
+        median = "never" if r["median"] == float("inf") else f"{r['median']:.0f}"
+        resolve = "-" if r["resolve_median"] is None else f"{r['resolve_median']:.0f}"
+        lines.append(f"| {r['rate']:g} | {median} | {r['within']}/{r['outages']} | {r['paged']}/{r['outages']} "
+                     f"| {resolve} | {r['quiet_opens']} |")
+    met = [r["rate"] for r in rows if r["median"] <= TARGET_MINUTES and r["quiet_opens"] == 0]
+    false = sum(r["quiet_opens"] for r in rows)
+    lines += ["", ("The 2-minute median is met from " + f"{min(met):g} reports a minute up." if met else
+                   "The 2-minute median is not met at any of these volumes.")
+              + " The page comes one to four minutes after the ramp reaches 5x: when the level itself varies by "
+              "about a third from one five minutes to the next, a minute at 3-4x is not yet told apart from a burst, "
+              "so the page waits for a minute at the full 5x or for two raised minutes in the scan window; at a "
+              "few reports a minute the Poisson noise adds to that, and the sparsest series needs a longer window."
+              + (f" The quiet months opened {false} episode{'s' * (false != 1)} in "
+                 f"{30 * len(rows)} series-days." if false else ""), ""]
+    return lines
+
+
+def section() -> list[str]:
+    """The markdown section for bench/run.py."""
+    return markdown(run())
+
+
+if __name__ == "__main__":
+    print("\n".join(section()))
