@@ -155,18 +155,19 @@ class SeasonalDetector:
             lead += 1
         return lead, max(counts[len(counts) - 1 - lead:])
 
+    def _latest(self, size: int) -> tuple[float, float, int]:
+        """Sum of the latest `size` buckets, its baseline expectation, and the largest scan window within `size`."""
+        index = max((i for i, w in enumerate(self.windows) if w <= size), default=0)
+        return sum(list(self.counts)[-size:]), sum(list(self.means)[-size:]), index
+
     def calm(self, size: int | None = None) -> bool:
         """Whether the latest `size` buckets (quiet_minutes' worth) together score under half the threshold."""
         size = min(size or self.quiet, len(self.counts))
         if size == 0:
             return True
-        total, expected = sum(list(self.counts)[-size:]), sum(list(self.means)[-size:])
-        tail = next((t for w, t in zip(reversed(self.windows), reversed(self.tails), strict=True) if w <= size),
-                    self.tails[0])
-        noise = next((n for w, n in zip(reversed(self.windows), reversed(self.noises), strict=True) if w <= size),
-                     self.noises[0])
-        invk = self.baseline.judging_overdispersion(expected / size, noise)
-        return tail_score(total, expected, invk) / tail.factor() < self.threshold / 2.0
+        total, expected, index = self._latest(size)
+        invk = self.baseline.judging_overdispersion(expected / size, self.noises[index])
+        return tail_score(total, expected, invk) / self.tails[index].factor() < self.threshold / 2.0
 
     def below(self, size: int, rate: float, bar: float) -> bool:
         """Whether the latest `size` buckets are improbably few (lower-tail score >= `bar`) for an episode still
@@ -174,10 +175,9 @@ class SeasonalDetector:
         size = min(size, len(self.counts))
         if size == 0 or rate <= 0:
             return True
-        total, expected = sum(list(self.counts)[-size:]), sum(list(self.means)[-size:]) + rate * size
-        noise = next((n for w, n in zip(reversed(self.windows), reversed(self.noises), strict=True) if w <= size),
-                     self.noises[0])
-        invk = self.baseline.judging_overdispersion(expected / size, noise)
+        total, expected, index = self._latest(size)
+        expected += rate * size
+        invk = self.baseline.judging_overdispersion(expected / size, self.noises[index])
         lower = 1.0 - upper_tail(math.floor(total + 1e-9) + 1, expected, invk)
         return z_of(lower) >= bar
 
