@@ -100,9 +100,10 @@ class SeasonalBaseline:
         young = 1.0 + 1.0 / max(1.0, min(self.seen, self.memory))
         return math.sqrt((1.0 + self.overdispersion() * mu) * young)
 
-    def judging_overdispersion(self, mu: float, noise: Overdispersion | None = None) -> float:
-        """1/k for judging an expectation `mu`: the noise plus the level's own uncertainty while young."""
-        invk = self.overdispersion(noise)
+    def judging_overdispersion(self, mu: float, noise: Overdispersion | None = None, invk: float | None = None
+                               ) -> float:
+        """1/k for judging an expectation `mu`: the noise (or its given `invk`) plus the level's own uncertainty."""
+        invk = self.overdispersion(noise) if invk is None else invk
         return invk + (invk + 1.0 / max(mu, 0.1)) / max(1.0, min(self.seen, self.memory))
 
     def noise_lesson(self, count: float, mu: float) -> float:

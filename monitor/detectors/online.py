@@ -63,11 +63,12 @@ class Overdispersion:
     Evidence is weighed in squared expected counts: sparse series carry little of it, so they keep the prior.
     """
 
-    __slots__ = ("den", "least", "num", "prior", "prior_weight", "scale")
+    __slots__ = ("den", "least", "memo", "num", "prior", "prior_weight", "scale")
 
     def __init__(self, decay: float, prior: float, prior_weight: float, least: float = 100.0) -> None:
         self.num, self.den, self.scale = Decayed(decay), Decayed(decay), Decayed(decay)
         self.prior, self.prior_weight, self.least = prior, prior_weight, least
+        self.memo: tuple[float, float] | None = None  # (prior, value) until the next observation
 
     def add(self, count: float, mean: float) -> None:
         """Learn one (clipped) count and its expectation; near-empty buckets weigh little (their squares are noise)."""
@@ -76,12 +77,18 @@ class Overdispersion:
         self.num.add(((count - mean) ** 2 - mean) * weight, 1.0)
         self.den.add(square, 1.0)
         self.scale.add(square, 1.0)
+        self.memo = None
 
     def value(self, prior: float | None = None) -> float:
         """The estimate, shrunk towards the prior (or `prior`) by `prior_weight` observations' worth; never negative."""
         prior = self.prior if prior is None else prior
+        memo = self.memo
+        if memo is not None and memo[0] == prior:
+            return memo[1]
         weight = max(self.prior_weight * self.scale.value(), self.least)
-        return max(0.0, (self.num.num + prior * weight) / (self.den.num + weight))
+        value = max(0.0, (self.num.num + prior * weight) / (self.den.num + weight))
+        self.memo = (prior, value)
+        return value
 
 
 class TailQuantile:

@@ -91,6 +91,7 @@ class SeasonalDetector:
         judged = base.seen >= MIN_HISTORY
         raws: list[float] = []
         sums: list[tuple[float, float]] = []
+        invks: list[float] = []  # each scanned window's own 1/k, judged and taught from the same value
         best, window, best_sums = -math.inf, 0, (count, mu)
         if judged:
             self.counts.append(count)
@@ -101,7 +102,8 @@ class SeasonalDetector:
                 if size > len(counts):
                     break
                 total, expected = sum(counts[-size:]), sum(means[-size:])
-                tails.append(_tail(total, expected, base.judging_overdispersion(mu, noise)))
+                invks.append(base.overdispersion(noise))
+                tails.append(_tail(total, expected, base.judging_overdispersion(mu, invk=invks[-1])))
                 sums.append((total, expected))
                 raws.append(z_of(tails[-1]))
             # Bonferroni over the windows that could alarm (those with an excess of min_excess or more).
@@ -118,13 +120,13 @@ class SeasonalDetector:
             self.history.add(count - mu)
         for raw, tail in zip(raws, self.tails, strict=False):
             tail.learn(raw, TAIL_SPIKE_WEIGHT if significant else 1.0)
-        self._teach_noise(judged, significant, count, mu, sums)
+        self._teach_noise(judged, significant, count, mu, sums, invks)
         base.learn(start, count, mu, significant)
         lead, peak = self._onset(window) if anomalous else (0, count)
         return Verdict(mu, bucket_score, count - mu, anomalous, judged, max(best, 0.0), window, lead, peak, *best_sums)
 
     def _teach_noise(self, judged: bool, significant: bool, count: float, mu: float,
-                     sums: list[tuple[float, float]]) -> None:
+                     sums: list[tuple[float, float]], invks: list[float]) -> None:
         """Queue this bucket's noise lessons; they are learned HINDSIGHT_MINUTES later unless a significant bucket
         came first: the not-yet-significant rise of an outage is its start, not evidence of noisy counts."""
         if significant:
@@ -132,11 +134,11 @@ class SeasonalDetector:
         elif judged:
             base = self.baseline
             lesson = []
-            for (total, expected), noise in zip(sums, self.noises, strict=False):
+            for (total, expected), noise, invk in zip(sums, self.noises, invks, strict=False):
                 if noise is base.noise:
                     lesson.append((noise, base.noise_lesson(count, mu), mu))
                     continue
-                spread = NOISE_CLIP * math.sqrt(expected + base.overdispersion(noise) * expected * expected)
+                spread = NOISE_CLIP * math.sqrt(expected + invk * expected * expected)
                 lesson.append((noise, max(expected - spread, min(expected + spread, total)), expected))
             self.lessons.append(lesson)
         while len(self.lessons) > self.hindsight:
