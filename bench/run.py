@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import math
 import platform
 import sys
 from datetime import UTC, datetime
@@ -21,7 +22,7 @@ from bench import (
     bench_pipeline,
 )
 
-BENCHES = [bench_pipeline.run, bench_classifier.run, bench_jetstream.run]
+BENCHES = [bench_pipeline.run, bench_classifier.run, bench_classifier.run_multilingual, bench_jetstream.run]
 BENCHES.append(bench_detector.run)
 # extra markdown sections after the table
 SECTIONS = [bench_accuracy.section, bench_nab.section, bench_drill.section, bench_onset.section]
@@ -40,7 +41,8 @@ def main() -> None:
         "in the same run on the same input, because the machines are noisy.", "",
         "| benchmark | input | ours | baseline | ratio |", "|---|---|---|---|---|",
     ]
-    lines += [f"| {r['name']} | {r['input']} | {r['ours']} | {r['baseline']} | {r['ratio']:.1f}x |" for r in rows]
+    lines += [f"| {r['name']} | {r['input']} | {r['ours']} | {r['baseline']} | "
+              f"{'-' if math.isnan(r['ratio']) else format(r['ratio'], '.1f') + 'x'} |" for r in rows]
     for section in SECTIONS:
         lines += ["", *section()]
     text = "\n".join(lines) + "\n"

@@ -116,9 +116,13 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--json", type=Path, default=None, help="also write the figures to this JSON file")
     parser.add_argument("--heads", type=Path, default=None, help="heads.npz to measure (default: the shipped one)")
     parser.add_argument("--backend", default="auto", help="encoder backend: auto, torch, onnx or onnx-int8")
+    parser.add_argument("--model", default=None, help="encoder: a local directory, a cached Hugging Face id or "
+                                                      "multilingual-e5-small (default: the bundled all-MiniLM-L6-v2)")
     args = parser.parse_args(argv)
     started = time.perf_counter()
-    options = {"heads": args.heads} if args.heads else {}
+    options: dict = {"heads": args.heads} if args.heads else {}
+    if args.model:
+        options["model"] = args.model
     everything = {"tiered": evaluate(args.data, load_default_classifier(backend=args.backend, **options))}
     print(report("tiered (rules + transformer heads)", everything["tiered"]), flush=True)
     if not args.no_rules_baseline:

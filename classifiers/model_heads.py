@@ -18,6 +18,8 @@ HEAD_CLASSES: dict[str, tuple[str, ...]] = {
 }
 WEIGHTS_DIR = Path(__file__).resolve().parent / "weights"
 DEFAULT_HEADS = WEIGHTS_DIR / "heads.npz"
+MULTILINGUAL_HEADS = WEIGHTS_DIR / "multilingual" / "heads.npz"
+"""Heads (and adapter.npz beside them) for the multilingual-e5-small encoder of `classifiers.e5_import`."""
 Features = tuple[list[tuple[np.ndarray, np.ndarray]], np.ndarray]
 """What the heads read besides the embedding: (n-gram rows, rule features)."""
 

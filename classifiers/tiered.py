@@ -14,10 +14,10 @@ import numpy as np
 from classifiers.base import LABELS, SENTIMENTS, Classification
 from classifiers.evidence import STRONG_OUTAGE
 from classifiers.lora import ADAPTER_FILE
-from classifiers.model_heads import DEFAULT_HEADS, Heads, HeadsMismatchError
+from classifiers.model_heads import DEFAULT_HEADS, MULTILINGUAL_HEADS, Heads, HeadsMismatchError
 from classifiers.rules import RulesClassifier, normalize_hint, rule_evidence
 from classifiers.textnorm import safe_text
-from classifiers.transformer import TransformerEncoder, cache_key
+from classifiers.transformer import MULTILINGUAL, TransformerEncoder, cache_key
 
 log = logging.getLogger(__name__)
 
@@ -157,6 +157,8 @@ def load_default_classifier(topics: dict[str, list[str]] | None = None, model: s
                             heads: Path = DEFAULT_HEADS, threads: int | None = None,
                             backend: str = "auto") -> TieredClassifier:
     """The shipped heads over the default (or configured) encoder; a clear error when they do not fit it."""
+    if model is not None and str(model) == MULTILINGUAL and Path(heads) == DEFAULT_HEADS:
+        heads = MULTILINGUAL_HEADS  # the multilingual encoder has heads (and an adapter) of its own
     loaded = Heads.load(heads)
     adapter = loaded.info.get("adapter")
     # The adapter beside the heads, unless a configured encoder meets the shipped heads (trained for another one).
