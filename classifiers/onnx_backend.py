@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import os
 import threading
 from pathlib import Path
 from typing import Any
@@ -33,8 +32,9 @@ def available() -> bool:
 
 def cache_dir() -> Path:
     """Where exported graphs are kept: $BRAND_MONITOR_CACHE/onnx or ~/.cache/brand-monitor/onnx."""
-    root = os.environ.get("BRAND_MONITOR_CACHE") or str(Path.home() / ".cache" / "brand-monitor")
-    return Path(root) / "onnx"
+    from classifiers.transformer import cache_root
+
+    return cache_root() / "onnx"
 
 
 def weights_digest(model: Any) -> str:

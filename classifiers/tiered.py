@@ -157,7 +157,7 @@ def load_default_classifier(topics: dict[str, list[str]] | None = None, model: s
                             heads: Path = DEFAULT_HEADS, threads: int | None = None,
                             backend: str = "auto") -> TieredClassifier:
     """The shipped heads over the default (or configured) encoder; a clear error when they do not fit it."""
-    if model is not None and str(model) == MULTILINGUAL and Path(heads) == DEFAULT_HEADS:
+    if str(model) == MULTILINGUAL and Path(heads) == DEFAULT_HEADS:
         heads = MULTILINGUAL_HEADS  # the multilingual encoder has heads (and an adapter) of its own
     loaded = Heads.load(heads)
     adapter = loaded.info.get("adapter")

@@ -26,6 +26,11 @@ MULTILINGUAL = "multilingual-e5-small"
 """Configured as the model, this name is the multilingual encoder of `classifiers.e5_import`."""
 
 
+def cache_root() -> Path:
+    """Where derived model files are kept: $BRAND_MONITOR_CACHE or ~/.cache/brand-monitor."""
+    return Path(os.environ.get("BRAND_MONITOR_CACHE") or Path.home() / ".cache" / "brand-monitor")
+
+
 class ModelNotFoundError(RuntimeError):
     """The configured model is neither a local directory nor in the local Hugging Face cache."""
 
