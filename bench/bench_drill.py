@@ -192,7 +192,8 @@ def large_markdown(result: dict[str, Any]) -> list[str]:
     if not large:
         return []
     volume = large[0]["daily_volume"]
-    threshold = demo_settings().detector.for_signal("outage").threshold
+    detector = demo_settings().detector.for_signal("outage")
+    threshold, recovery = detector.threshold, detector.recovery_reports
     lines = [
         "### 5x baseline, large brand", "",
         f"Scenario `{LARGE_SCENARIO}`: Acme at {volume:,.0f} mentions a day (40x the demo brand, same brand "
@@ -200,8 +201,12 @@ def large_markdown(result: dict[str, Any]) -> list[str]:
         "reports ramp (1-3 min, as in every outage) to exactly 5x their baseline, fading to 3.8x by its end. "
         "Reports a minute are the generated ones (ground truth): in the hour before the onset, and in the 10 "
         "minutes after the ramp. The highest outage score is the outage signal's best score from onset to real end, "
-        f"replaying the drill's stored labels through the same detector (it opens at {threshold:g}). The all-clear "
-        "page is sent after the monitoring period that follows the resolution.", "",
+        f"replaying the drill's stored labels through the same detector (it opens at {threshold:g}). An outage "
+        "episode resolves when its reports are calm against the baseline and improbably quiet for its own level, "
+        f"or sooner, once they are calm for quiet_minutes and {recovery} people have written that it works again "
+        "(\"back up now\", \"adesso va\"): the generator has a few such posts after each fix, and the baseline "
+        "learned overnight may be below the morning's level by the end. The all-clear page is sent after the "
+        "monitoring period that follows the resolution.", "",
         "| seed | mentions | outage length (min) | reports/min before | reports/min at peak | highest outage score "
         "| onset to first page (min) | real end to resolved (min) | real end to all-clear page (min) | incidents |",
         "|---|---|---|---|---|---|---|---|---|---|",

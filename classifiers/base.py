@@ -20,6 +20,7 @@ class Classification:
     scores: dict[str, float] = field(default_factory=dict)
     sentiment_scores: dict[str, float] = field(default_factory=dict)
     model: str = "rules"
+    recovery: bool = False  # says the service works again after a problem ("back up now", "adesso va")
 
     def to_json(self) -> dict[str, object]:
         """Return the JSON object the `classify` command prints."""
@@ -31,6 +32,7 @@ class Classification:
             "scores": {k: round(v, 4) for k, v in self.scores.items()},
             "sentiment_scores": {k: round(v, 4) for k, v in self.sentiment_scores.items()},
             "model": self.model,
+            "recovery": self.recovery,
         }
 
 

@@ -16,6 +16,7 @@ from classifiers.label_patterns import (
     WHY_WORDS,
 )
 from classifiers.outage_patterns import OUTAGE_SOURCES
+from classifiers.recovery_patterns import RECOVERY_SOURCES
 from classifiers.ruleset import RuleSet
 from classifiers.sentiment import polarity
 from classifiers.textnorm import Prepared, prepare
@@ -24,8 +25,8 @@ STRONG_OUTAGE = 2.5
 """Outage evidence at or above this is an unmistakable outage report."""
 SENTIMENT_TO_LABEL = 0.7
 RULES = RuleSet({"outage": OUTAGE_SOURCES, "complaint": COMPLAINT_SOURCES, "praise": PRAISE_SOURCES,
-                 "question": QUESTION_SOURCES})
-_NEGATABLE = frozenset({"complaint", "praise"})
+                 "question": QUESTION_SOURCES, "recovery": RECOVERY_SOURCES})
+_NEGATABLE = frozenset({"complaint", "praise", "recovery"})
 
 
 @dataclass(slots=True)
@@ -38,11 +39,22 @@ class Evidence:
     question: float = 0.0
     positive: float = 0.0
     negative: float = 0.0
+    recovery: float = 0.0  # says the service works again ("back up now"); negated phrases do not count
 
     def as_dict(self) -> dict[str, float]:
-        """Evidence keyed by label ("other" is always 0: it is the prior's job)."""
+        """Evidence keyed by label ("other" is always 0: it is the prior's job), and the recovery evidence."""
         return {"complaint": self.complaint, "praise": self.praise, "outage": self.outage,
-                "question": self.question, "other": 0.0}
+                "question": self.question, "other": 0.0, "recovery": self.recovery}
+
+    @property
+    def recovered(self) -> bool:
+        """The text reports a recovery more strongly than a breakage: not an outage report."""
+        return recovered(self.as_dict())
+
+
+def recovered(evidence: dict[str, float]) -> bool:
+    """Recovery evidence outweighs outage evidence ("back up now", but not "back up, payments still failing")."""
+    return evidence.get("recovery", 0.0) > evidence["outage"]
 
 
 def _question(text: str, prepared: Prepared, phrases: float) -> float:
@@ -96,6 +108,7 @@ def gather(prepared: Prepared) -> Evidence:
         complaint *= 0.5
         praise *= 0.3
     evidence.outage, evidence.complaint, evidence.praise, evidence.question = outage, complaint, praise, question
+    evidence.recovery = plain["recovery"]
     return evidence
 
 

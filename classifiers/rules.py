@@ -22,11 +22,12 @@ _HINT_IGNORED = frozenset({"und", "zxx", "mul", "mis", "qme", "qht", "qam", "qct
 
 
 def rule_evidence(text: str) -> dict[str, float]:
-    """Evidence (>= 0) per label from the rules alone; outage >= STRONG_OUTAGE means an unmistakable report."""
+    """Evidence (>= 0) per label from the rules alone, and for a recovery; outage >= STRONG_OUTAGE means an
+    unmistakable report."""
     try:
         return evidence_of(text).as_dict()
     except Exception:  # rules must never take the pipeline down
-        return {label: 0.0 for label in LABELS}
+        return Evidence().as_dict()
 
 
 def softmax(logits: dict[str, float]) -> dict[str, float]:
@@ -45,8 +46,9 @@ def _softmax(names: list[str] | tuple[str, ...], logits: list[float]) -> tuple[l
 
 
 def _label_logits(evidence: Evidence) -> list[float]:
-    """Rule evidence per label in LABELS order, with a prior favouring "other"."""
-    return [evidence.complaint, evidence.praise, evidence.outage, evidence.question, OTHER_PRIOR]
+    """Rule evidence per label in LABELS order, with a prior favouring "other"; a recovery vetoes an outage."""
+    outage = 0.0 if evidence.recovered else evidence.outage
+    return [evidence.complaint, evidence.praise, outage, evidence.question, OTHER_PRIOR]
 
 
 def _sentiment_logits(evidence: Evidence) -> list[float]:
@@ -118,7 +120,7 @@ class RulesClassifier:
         lang = _language(prepared, normalize_hint(lang_hint))
         topic = self.router.route_folded(prepared.word_text) if prepared.word_text.strip() else None
         return Classification(label=label, sentiment=sentiment, lang=lang, topic=topic, scores=scores,
-                              sentiment_scores=sentiment_scores, model="rules")
+                              sentiment_scores=sentiment_scores, model="rules", recovery=evidence.recovered)
 
 
 def _fallback() -> Classification:

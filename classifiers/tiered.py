@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 
 from classifiers.base import LABELS, SENTIMENTS, Classification
-from classifiers.evidence import STRONG_OUTAGE
+from classifiers.evidence import STRONG_OUTAGE, recovered
 from classifiers.lora import ADAPTER_FILE
 from classifiers.model_heads import DEFAULT_HEADS, MULTILINGUAL_HEADS, Heads, HeadsMismatchError
 from classifiers.rules import RulesClassifier, normalize_hint, rule_evidence
@@ -35,6 +35,8 @@ rules call unmistakable). 0.4 keeps the raise for a head that is unsure rather t
 QUESTION_CENTER, QUESTION_SLOPE = 1.5, 2.0
 PRAISE_VETO = 2.0
 """Rules praise evidence this strong, with no outage phrase at all, caps the model's outage score at 0.5."""
+RECOVERY_CAP = 0.3
+"""A recovery phrase that outweighs every outage phrase ("back up now") caps the model's outage score here."""
 
 
 def _sigmoid(x: float) -> float:
@@ -50,6 +52,8 @@ def combine(model: dict[str, np.ndarray], evidence: dict[str, float], blank: boo
         outage = max(outage, OUTAGE_FLOOR)
     elif evidence["outage"] == 0.0 and evidence["praise"] >= PRAISE_VETO:
         outage = min(outage, 0.5)
+    if recovered(evidence):  # "back up now": about an outage, but not a report of one
+        outage = min(outage, RECOVERY_CAP)
     complaint, praise, other = (float(x) for x in model["intent"])
     question = _sigmoid(QUESTION_SLOPE * (evidence["question"] - QUESTION_CENTER)) if evidence["question"] else 0.0
     question *= 1.0 - 0.5 * complaint
@@ -144,13 +148,13 @@ class TieredClassifier:
             verdicts.append(Classification(
                 label=max(LABELS, key=scores.__getitem__), sentiment=max(SENTIMENTS, key=sentiment_scores.__getitem__),
                 lang=ruled[i].lang, topic=ruled[i].topic, scores=scores, sentiment_scores=sentiment_scores,
-                model=self.model))
+                model=self.model, recovery=ruled[i].recovery))
         return verdicts
 
 
 def _copy(verdict: Classification) -> Classification:
     return Classification(verdict.label, verdict.sentiment, verdict.lang, verdict.topic, dict(verdict.scores),
-                          dict(verdict.sentiment_scores), verdict.model)
+                          dict(verdict.sentiment_scores), verdict.model, verdict.recovery)
 
 
 def load_default_classifier(topics: dict[str, list[str]] | None = None, model: str | Path | None = None,

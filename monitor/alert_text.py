@@ -79,6 +79,11 @@ def compose(row: IncidentRow, kind: str, base_url: str, now: datetime, reason: s
         lines[2] = f"Since: {as_utc(row.started_at).isoformat()}"
         lines.append(f"Resolved: {as_utc(row.resolved_at).isoformat()}, "
                      f"lasted {duration(row.started_at, row.resolved_at)}")
+        said = row.evidence.get("recovery") or {}
+        if said.get("mentions"):
+            lines.append(f"People saying it works again: {said['mentions']}")
+            for sample in said.get("samples", [])[:2]:
+                lines.append(f"- @{clean(str(sample.get('handle', '?')), 40)}: {clean(str(sample.get('text', '')))}")
     if row.acknowledged_at and kind != "ack":
         lines.append(f"Acknowledged by {clean(row.acknowledged_by or '?', 64)} at "
                      f"{as_utc(row.acknowledged_at).isoformat()}")

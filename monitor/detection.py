@@ -16,6 +16,7 @@ from monitor.settings import DetectorSettings
 
 ALL_SIGNALS = ("outage", "complaints", "negative", "volume")
 TOPIC_SEP = ":"  # "complaints:delivery": the complaints about one topic, a series of their own
+RECOVERY = "recovery"  # people saying it works again: never opens anything, helps an outage episode end
 
 
 def signals_for(cls: Classification) -> tuple[str, ...]:
@@ -29,7 +30,14 @@ def signals_for(cls: Classification) -> tuple[str, ...]:
             signals.append(f"complaints{TOPIC_SEP}{cls.topic}")
     if cls.sentiment == "negative":
         signals.append("negative")
+    if cls.recovery:
+        signals.append(RECOVERY)
     return tuple(signals)
+
+
+def _recovery(name: str, count: int) -> int:
+    """The recovery reports a series of family `name` hears: only outage reports end on the public's word."""
+    return count if name == "outage" else 0
 
 
 def family(signal: str) -> str:
@@ -72,7 +80,9 @@ class Detection:
     def advance(self, now: datetime) -> list[tuple[str, str, EpisodeEvent]]:
         """Close every bucket ended by `now` and return the episode events they produce."""
         events: list[tuple[str, str, EpisodeEvent]] = []
-        for brand, signal, start, count in self.counter.close_until(now):
+        closed = self.counter.close_until(now)
+        recovered = {(brand, start): count for brand, signal, start, count in closed if signal == RECOVERY}
+        for brand, signal, start, count in closed:
             key = (brand, signal)
             series = self.series.get(key)
             if series is None:
@@ -84,7 +94,7 @@ class Detection:
             monitor = self.monitors.get(key)
             if monitor is None:
                 monitor = self.monitors[key] = SignalMonitor(self.settings.for_signal(name))
-            for event in monitor.observe(start, count):
+            for event in monitor.observe(start, count, _recovery(name, recovered.get((brand, start), 0))):
                 merged = self._merge(brand, name, signal, event)
                 if merged is not None:
                     events.append((brand, name, merged))
@@ -113,8 +123,9 @@ class Detection:
             if name not in self.enabled:
                 continue
             monitor = self.monitors[(brand, signal)] = SignalMonitor(self.settings.for_signal(name))
+            recovered = counts.get(RECOVERY, {})
             for t, n in dense:
-                for event in monitor.observe(t, n):
+                for event in monitor.observe(t, n, _recovery(name, recovered.get(t, 0))):
                     if event.kind == "resolve":
                         resolved[name] = max(resolved.get(name, event.at), event.at)
             if monitor.episode is not None and monitor.episode.opened:

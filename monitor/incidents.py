@@ -12,6 +12,7 @@ from alerts.drafts import Drafter
 from alerts.notifier import Notifier
 from monitor.alert_text import compose
 from monitor.clock import Clock, as_utc
+from monitor.detection import RECOVERY
 from monitor.detectors.base import EpisodeEvent
 from monitor.evidence import EvidenceBuffer
 from monitor.followups import Followups
@@ -192,13 +193,21 @@ class IncidentManager:
         self._move(row, "monitoring", event.at)
         row.evidence = {**row.evidence, "active": [],
                         "series": series if series else row.evidence.get("series", [])}
+        self._hear_recovery(row)
         await self._save(current)
         await self._draft(current, "monitoring", event.at)
+
+    def _hear_recovery(self, row: IncidentRow) -> None:
+        """Keep what people said about it working again since the incident started (nothing when nobody did)."""
+        said = self.evidence.snapshot(row.brand, RECOVERY, row.started_at, samples=3)
+        if said["mentions"]:
+            row.evidence = {**row.evidence, "recovery": {"mentions": said["mentions"], "samples": said["samples"]}}
 
     async def _resolve(self, brand: str, current: OpenIncident, at: datetime) -> None:
         """The hold passed quietly: resolved since it went calm; page the all-clear and draft the post."""
         row = current.row
         row.resolved_at = row.calm_since
+        self._hear_recovery(row)
         self._move(row, "resolved", at)
         row.next_update_at = None
         await self._page(current, "resolve", "resolve", at)  # first: a crash before the save re-resolves, once

@@ -72,6 +72,7 @@ class ClassificationRow(SQLModel, table=True):
     topic: str | None = Field(default=None, max_length=64)
     model: str = Field(max_length=128)
     scores: dict[str, float] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    recovery: bool = False  # says the service works again after a problem
 
 
 class IncidentRow(SQLModel, table=True):

@@ -18,8 +18,8 @@ log = logging.getLogger(__name__)
 BACKFILL_HOURS = 6.0  # stored history replayed into a brand's detectors at start-up
 
 
-def _signals_of(label: str, sentiment: str, topic: str | None = None) -> tuple[str, ...]:
-    return signals_for(Classification(label, sentiment, "und", topic))
+def _signals_of(label: str, sentiment: str, topic: str | None = None, recovery: bool = False) -> tuple[str, ...]:
+    return signals_for(Classification(label, sentiment, "und", topic, recovery=recovery))
 
 
 def warm_detection(detection: Detection, store: Store, brands: Iterable[str], hours: float = BACKFILL_HOURS
@@ -53,7 +53,8 @@ def warm_evidence(evidence: EvidenceBuffer, store: Store, brand: str, since: dat
     for mention, verdict in rows:
         sample = Sample(mention.created_at, mention.author_handle, mention.text[:500], verdict.topic,
                         verdict.lang, mention.url)
-        evidence.remember(brand, _signals_of(verdict.label, verdict.sentiment, verdict.topic), sample)
+        evidence.remember(brand, _signals_of(verdict.label, verdict.sentiment, verdict.topic, verdict.recovery),
+                          sample)
     return len(rows)
 
 

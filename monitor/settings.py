@@ -83,6 +83,10 @@ class DetectorSettings(Model):
     min_excess: float = Field(3.0, ge=0, description="minimum mentions per bucket above baseline")
     open_after_minutes: float = Field(2.0, ge=0)
     quiet_minutes: float = Field(5.0, gt=0, description="back near baseline this long: the episode is over")
+    recovery_reports: int = Field(
+        3, ge=0, description="an outage episode also ends when its reports have been back near baseline for "
+                             "quiet_minutes and this many people said it works again since its last loud minute "
+                             "(0: off)")
     monitoring_minutes: float = Field(
         15.0, ge=0, description="after every signal is calm, wait this long before the all-clear; "
                                 "a spike within it reopens the same incident")

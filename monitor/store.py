@@ -88,7 +88,7 @@ class Store:
                     continue
                 fresh.append(index)
                 verdicts.append({"mention_id": pk, "label": cls.label, "sentiment": cls.sentiment,
-                                 "lang": cls.lang, "topic": cls.topic, "model": cls.model,
+                                 "lang": cls.lang, "topic": cls.topic, "model": cls.model, "recovery": cls.recovery,
                                  "scores": {**cls.scores, **{f"sentiment.{k}": v
                                                              for k, v in cls.sentiment_scores.items()}}})
             if verdicts:
@@ -186,11 +186,12 @@ class Store:
                     index.create(conn, checkfirst=True)
 
     def signal_counts(self, brand: str, since: datetime, until: datetime, bucket_seconds: int,
-                      signals_of: Callable[[str, str, str | None], tuple[str, ...]]) -> dict[str, dict[datetime, int]]:
+                      signals_of: Callable[[str, str, str | None, bool], tuple[str, ...]]
+                      ) -> dict[str, dict[datetime, int]]:
         """Stored mentions of a brand in [since, until) counted per bucket and signal, each author once per bucket.
 
-        `signals_of(label, sentiment, topic)` names the signals one verdict counts towards (as detection counts
-        them, a complaint's topic series included).
+        `signals_of(label, sentiment, topic, recovery)` names the signals one verdict counts towards (as detection
+        counts them, a complaint's topic series and the recovery reports included).
         """
         created = MentionRow.created_at
         if self.engine.dialect.name == "sqlite":
@@ -199,7 +200,7 @@ class Store:
             epoch = func.cast(func.floor(func.extract("epoch", created)), BigInteger)
         bucket = (epoch // bucket_seconds).label("bucket")
         stmt = (select(bucket, MentionRow.source, MentionRow.author_id, ClassificationRow.label,
-                       ClassificationRow.sentiment, ClassificationRow.topic)
+                       ClassificationRow.sentiment, ClassificationRow.topic, ClassificationRow.recovery)
                 .join(ClassificationRow, ClassificationRow.mention_id == MentionRow.id)
                 .where(MentionRow.brand == brand, created >= since, created < until,
                        *(func.coalesce(MentionRow.extra[own].as_boolean(), False).is_not(True)  # type: ignore[index]
@@ -208,9 +209,9 @@ class Store:
         seen: set[tuple[int, str, str, str]] = set()
         counts: dict[str, dict[datetime, int]] = {}
         with self.engine.connect() as conn:
-            for index, source, author, label, sentiment, topic in conn.execute(stmt):
+            for index, source, author, label, sentiment, topic, recovery in conn.execute(stmt):
                 start = datetime.fromtimestamp(int(index) * bucket_seconds, UTC)
-                for signal in signals_of(label, sentiment, topic):
+                for signal in signals_of(label, sentiment, topic, bool(recovery)):
                     key = (int(index), signal, source, author)
                     if key not in seen:
                         seen.add(key)

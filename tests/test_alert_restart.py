@@ -241,12 +241,13 @@ def any_store_url(request: pytest.FixtureRequest, store_url: str) -> Iterator[st
 
 def test_stored_counts_match_what_the_live_counter_counts(any_store_url: str) -> None:
     verdicts = [Classification("outage", "negative", "en"), Classification("complaint", "neutral", "en", "login"),
-                Classification("praise", "positive", "en"), Classification("other", "negative", "en")]
+                Classification("praise", "positive", "en"), Classification("other", "negative", "en"),
+                Classification("praise", "positive", "en", recovery=True)]
     items = []
     for i in range(40):  # authors repeat within a minute; each counts once per minute and signal
         mention = Mention(str(i), "x", T0 + timedelta(seconds=7 * i), "@acme hello",
-                          Author(f"a{i % 5}", f"user{i % 5}"))
-        items.append((mention, "Acme", verdicts[i % 4]))
+                          Author(f"a{i % 3}", f"user{i % 3}"))
+        items.append((mention, "Acme", verdicts[i % 5]))
     store = Store(any_store_url)
     own = Mention("own", "x", T0, "@user0 we're on it", Author("acme", "acme"), extra={"brand_reply": True})
     store.save_batch([*items, (own, "Acme", verdicts[1])])  # the brand's own reply is stored, never counted
@@ -257,13 +258,15 @@ def test_stored_counts_match_what_the_live_counter_counts(any_store_url: str) ->
     for _brand, signal, start, count in live.counter.close_until(T0 + timedelta(minutes=5)):
         if count:
             expected.setdefault(signal, {})[start] = count
-    counted = store.signal_counts("Acme", T0, T0 + timedelta(minutes=5), 60, lambda label, sentiment, topic:
-                                  signals_for(Classification(label, sentiment, "en", topic)))
-    assert counted == expected and set(counted) == {"outage", "complaints", "complaints:login", "negative", "volume"}
+    counted = store.signal_counts("Acme", T0, T0 + timedelta(minutes=5), 60, lambda label, sentiment, topic, back:
+                                  signals_for(Classification(label, sentiment, "en", topic, recovery=back)))
+    assert counted == expected and set(counted) == {"outage", "complaints", "complaints:login", "negative", "volume",
+                                                    "recovery"}
     assert store.latest_mention_at("Acme") == T0 + timedelta(seconds=7 * 39)
     assert store.latest_mention_at("Other") is None
     recent = store.recent_verdicts("Acme", T0 + timedelta(minutes=4), limit=3)
-    assert [m.external_id for m, _v in recent] == ["37", "38", "39"] and recent[0][1].label == "complaint"
+    assert [m.external_id for m, _v in recent] == ["37", "38", "39"] and recent[0][1].label == "praise"
+    assert [v.recovery for _m, v in recent] == [False, False, True]
     store.close()
 
 

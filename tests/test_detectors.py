@@ -370,3 +370,30 @@ def test_an_episode_echo_holds_back_its_aftershock_but_not_a_louder_one() -> Non
     assert [e.kind for _, e in events].count("resolve") == 2
     assert monitor.echo() == pytest.approx(max(counts[louder:louder + 2]) * 0.5 ** (
         (len(counts) - louder - 3) * 5 / 60 / 24), rel=0.05)  # the louder episode's peak, fading since it ended
+
+
+def test_recovery_reports_end_the_outage_family_live_and_when_warmed() -> None:
+    from tests.test_sparse_outages import trailing_outage
+
+    counts, _, end = trailing_outage(7)
+    def minutes(said: int) -> list[list[tuple[str, ...]]]:
+        return [[("volume",)] * 5 + [("volume", "outage", "complaints")] * int(n)
+                + [("volume", "recovery")] * (said if end < i <= end + 11 else 0) for i, n in enumerate(counts)]
+
+    def outage_resolves(events: list[tuple[int, str, str]]) -> list[int]:
+        return [index for index, signal, kind in events if signal == "outage" and kind == "resolve"]
+
+    settings = DetectorSettings(signals=["outage"])
+    heard_live = Detection(settings, history=10_000)
+    heard = outage_resolves(family_events(heard_live, minutes(1)))
+    unheard = outage_resolves(family_events(Detection(settings, history=10_000), minutes(0)))
+    assert heard and unheard and heard[-1] <= end + 15 < unheard[-1], (heard, unheard, end)
+    assert all(signal != "recovery" for _, signal, _ in family_events(Detection(settings), minutes(1)))
+    # A restart replays the stored counts, the recovery reports included: the episode ended in the replay too.
+    cut = heard[-1] + 1
+    stored = {signal: {datetime.fromisoformat(at): n for at, n in heard_live.recent("Acme", signal, 10_000)[:cut] if n}
+              for signal in ("volume", "outage", "complaints", "recovery")}
+    state = Detection(settings, history=10_000).warm("Acme", stored, START + cut * MINUTE)
+    assert not state["outage"].episode_open and state["outage"].resolved_at == START + cut * MINUTE
+    del stored["recovery"]
+    assert Detection(settings, history=10_000).warm("Acme", stored, START + cut * MINUTE)["outage"].episode_open

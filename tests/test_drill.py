@@ -57,6 +57,9 @@ async def test_outage_is_detected_paged_and_drafted(tmp_path: Path, hook: tuple[
     titles = [m["title"] for m in recorder.received]
     assert len(titles) == len(report["alerts"]) and "all clear" in titles[-1]
     assert "Incident page: http" in recorder.received[0]["message"]
+    said = incident["evidence"]["recovery"]  # the generator's "back up now" posts, on the all-clear page too
+    assert said["mentions"] > 0 and said["samples"]
+    assert f"People saying it works again: {said['mentions']}" in recorder.received[-1]["message"]
     posts = [p for p in report["status_posts"] if p["incident"] == incident["id"]]
     phases = [p["phase"] for p in posts]  # follow-ups between: update, monitoring
     assert phases[0] == "investigating" and phases[-1] == "resolved" and phases.count("resolved") == 1

@@ -266,7 +266,8 @@ def test_topic_is_routed(rules: RulesClassifier) -> None:
 
 def test_rule_evidence_and_outage_patterns_for_the_next_tier() -> None:
     evidence = rule_evidence("@acme is down for everyone, 500 error")
-    assert set(evidence) == set(LABELS) and evidence["outage"] >= STRONG_OUTAGE
+    assert set(evidence) == {*LABELS, "recovery"} and evidence["outage"] >= STRONG_OUTAGE
+    assert evidence["recovery"] == 0.0 and rule_evidence("@acme back up now")["recovery"] > 0
     assert rule_evidence("what a lovely day")["outage"] == 0.0
     assert all(v >= 0 for v in rule_evidence("worst app ever, why is it so slow?").values())
     assert OUTAGE_PATTERNS and all(isinstance(w, float) and p.pattern for w, p in OUTAGE_PATTERNS)
@@ -321,3 +322,42 @@ def test_throughput(rules: RulesClassifier) -> None:
     verdicts = rules.classify_batch(texts)
     elapsed = time.perf_counter() - start
     assert len(verdicts) == 5000 and elapsed < 2.0, f"{len(texts) / elapsed:.0f} texts/s"
+
+
+# (text, says the service works again): written for these tests, in both languages, with the traps around them.
+RECOVERY = [
+    ("@acme back up now, thanks for fixing it", True),
+    ("ok acme works again 🙂", True),
+    ("Acme is back. that was a long hour", True),
+    ("the acme app is back up and running", True),
+    ("all good again on my side @acme", True),
+    ("power is back on after six hours", True),
+    ("acme service restored, finally", True),
+    ("@acme adesso va, grazie per averlo sistemato", True),
+    ("ok acme è tornato", True),
+    ("il sito acme è di nuovo online", True),
+    ("acme ha ripreso a funzionare", True),
+    ("acme still not back up after 3 hours", False),
+    ("@acme it stopped working again", False),
+    ("@acme it's not working again", False),
+    ("the bug is back @acme", False),
+    ("acme is back to being broken", False),
+    ("acme is back in stock!", False),
+    ("acme down again", False),
+    ("acme non funziona ancora", False),
+    ("è tornato il problema del login su acme", False),
+    ("adesso va?", False),
+]
+
+
+@pytest.mark.parametrize(("text", "recovered"), RECOVERY)
+def test_recovery_reports_are_told_apart_and_never_called_outages(text: str, recovered: bool) -> None:
+    verdict = RulesClassifier().classify(text)
+    assert verdict.recovery is recovered and verdict.to_json()["recovery"] is recovered
+    if recovered:
+        assert verdict.label != "outage"
+
+
+def test_a_recovery_with_a_problem_still_on_is_an_outage_report() -> None:
+    verdict = RulesClassifier().classify("@acme the app is back up but payments are still not working")
+    assert verdict.recovery is False and verdict.label == "outage"

@@ -77,3 +77,44 @@ def test_a_time_slot_learns_its_factor_only_once_it_is_over() -> None:
     for index in range(10, 20):  # the slot (15 minutes) is over: now its minutes are learned
         detector.observe(now + index * MINUTE, float(counts[index]))
     assert base.shape(week) != factor
+
+
+def trailing_outage(seed: int) -> tuple[np.ndarray, int, int]:
+    """Ten quiet hours at one report a minute, then a morning rise to 1.6 during a 40-minute outage at 4x, whose
+    reports trail off at 1.8x for 30 minutes after the fix: against the night's baseline, the end looks late."""
+    rates = np.ones(16 * 60)
+    start, end = 10 * 60, 10 * 60 + 40
+    rates[start - 20:] = np.minimum(1.6, 1.0 + 0.6 * np.arange(len(rates) - start + 20) / 60)
+    rates[start:end] *= 4.0
+    rates[end: end + 30] *= 1.8
+    return bursty(rates, seed), start, end
+
+
+def _resolutions(settings: DetectorSettings, counts: np.ndarray, said: np.ndarray) -> list[int]:
+    monitor = SignalMonitor(settings)
+    return [i for i, count in enumerate(counts)
+            for e in monitor.observe(START + i * MINUTE, float(count), float(said[i])) if e.kind == "resolve"]
+
+
+def test_people_saying_it_works_again_end_an_outage_whose_reports_trail_off() -> None:
+    deaf = OUTAGE.model_copy(update={"recovery_reports": 0})
+    heard_late = unheard_late = 0
+    for seed in range(1, 9):
+        counts, _, end = trailing_outage(seed)
+        said = np.zeros(len(counts))
+        said[end + 1: end + 12] = 1.0  # one person a minute writes "back up now" after the fix
+        heard, unheard = _resolutions(OUTAGE, counts, said), _resolutions(deaf, counts, said)
+        assert heard[:-1] == unheard[:-1] and end < heard[-1] <= unheard[-1], (seed, heard, unheard, end)
+        heard_late += heard[-1] > end + 15
+        unheard_late += unheard[-1] > end + 15
+    assert heard_late <= 1 and unheard_late >= 3, (heard_late, unheard_late)
+
+
+def test_recovery_posts_while_the_reports_stay_loud_do_not_end_an_outage() -> None:
+    for seed in range(1, 6):
+        counts, start, end = trailing_outage(seed)
+        counts[start:end] = bursty(np.full(end - start, 8.0), seed)  # loud from start to end, no lull
+        said = np.zeros(len(counts))
+        said[start + 5: end] = 2.0  # a few say it works for them while the reports are still loud
+        heard = _resolutions(OUTAGE, counts, said)
+        assert heard and heard[0] > end, (seed, heard, end)

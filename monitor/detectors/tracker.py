@@ -33,6 +33,7 @@ class Episode:
     cool: int = 0         # buckets since the last one that was high on its own
     excess: float = 0.0   # summed count above baseline since the episode opened ...
     buckets: int = 0      # ... over this many buckets
+    recovered: float = 0.0  # people saying it works again since the last bucket that was high on its own
 
 
 class SignalMonitor:
@@ -53,6 +54,7 @@ class SignalMonitor:
         self.since_resolve = REARM_QUIETS * self.quiet_after  # buckets since the last episode ended
         self.echo_seconds = settings.echo_hours * 3600.0
         self.last_peak = 0.0  # peak count of the last episode that ended (its echo fades from there)
+        self.recovery_reports = settings.recovery_reports
 
     def _check_order(self, bucket_start: datetime) -> datetime:
         start = as_utc(bucket_start)
@@ -74,8 +76,9 @@ class SignalMonitor:
         """This bucket alone is significantly high: a score over the threshold and an excess of min_excess."""
         return verdict.score >= self.settings.threshold and verdict.excess >= self.settings.min_excess
 
-    def observe(self, bucket_start: datetime, count: float) -> list[EpisodeEvent]:
-        """Judge one closed bucket (oldest first, each once) and return the episode events it causes."""
+    def observe(self, bucket_start: datetime, count: float, recovered: float = 0.0) -> list[EpisodeEvent]:
+        """Judge one closed bucket (oldest first, each once) and return the episode events it causes; `recovered`
+        counts the people who said in it that the service works again."""
         start = self._check_order(bucket_start)
         count = float(count)
         verdict = self.detector.observe(start, count)
@@ -108,10 +111,11 @@ class SignalMonitor:
         episode.peak = max(episode.peak, count)
         high = self.is_high(verdict)
         episode.cool = 0 if high else episode.cool + 1  # and the quiet stretch as a whole must be calm
+        episode.recovered = 0.0 if high else episode.recovered + recovered
         episode.excess += max(0.0, verdict.excess)
         episode.buckets += 1
         needed = self._quiet_needed(episode)
-        if self._over(episode, needed):
+        if self._over(episode, needed) or self._recovered(episode):
             self.episode = None
             self.detector.settle()
             self.since_resolve = 0
@@ -147,6 +151,16 @@ class SignalMonitor:
             if self.detector.calm(size) and self.detector.below(size, rate, self.calm_score):
                 return True
         return False
+
+    def _recovered(self, episode: Episode) -> bool:
+        """The public says it works again and the reports agree: calm against the baseline for quiet_minutes.
+
+        A long outage's reports may trail off slowly, or its baseline may have risen meanwhile (a morning rush),
+        so the calm-and-improbably-quiet test of `_over` can take far longer than the outage; people writing
+        "back up now" tell the end sooner. A lull within the outage brings no such posts.
+        """
+        return (0 < self.recovery_reports <= episode.recovered and episode.cool >= self.quiet_after
+                and self.detector.calm(self.quiet_after))
 
     def echo(self) -> float:
         """The count a new episode must reach: echo_factor x the last peak, halved every echo_hours (0: off)."""

@@ -1,0 +1,60 @@
+"""Phrases that say a service works again after a problem, in en, it, es, fr, de and pt (folded, accent-free text).
+
+A recovery report ("back up now", "works again", "adesso va") is not an outage report, and a run of them while an
+outage is open is the public's own word that it is over. Negated phrases ("not back up yet") do not count, and
+"stopped working again" is a new problem, not a recovery.
+"""
+
+from __future__ import annotations
+
+from classifiers.ruleset import GroupSources
+
+_AGAIN_OK = r"(?:\s+(?:fine|ok|okay|normally|properly|perfectly|now|for\s+me|here))?\s+again\b"
+_NOT_BROKEN = r"(?<!stopped )(?<!stop )(?<!quit )(?<!stops )"
+_BACK_TAIL = (r"(?!\s+(?:down|to\s+(?:being\s+)?(?:broken|down|not|square)|in\s+stock|with|from\s+(?:holiday|vacation)|"
+              r"on\s+sale|at\s+it|again\s+(?:down|broken)))")
+_TROUBLE = r"(?!\s+(?:il|lo|la|l'|un|una|i|gli|le)\s*(?:problem|error|disserviz|guast|blocc|bug|crash|lag))"
+
+RECOVERY_SOURCES: GroupSources = (
+    (3.0, (
+        # English
+        ("back", r"\b(?:is|are|'s|s|it's|its|it|everything|seems|seem|looks|look|now|finally|all)\s+"
+         r"(?:finally\s+|now\s+|all\s+)?back\s+(?:up|online|on\s*line|on|to\s+normal|in\s+service|and\s+running|working)\b"
+         r"(?!\s+(?:my|the|your|his|her|their|our)\b)"),
+        ("back", r"\bback\s+up\s+(?:and\s+running|now|again|for\s+me|here)\b"),
+        ("back", r"^\W*@?(?!(?:bug|bugs|error|errors|problem|problems|issue|issues|glitch|outage|lag|crash|crashes)\b)"
+         r"[\w.]+\s+(?:is|are|'s)\s+(?:finally\s+)?back\b" + _BACK_TAIL),
+        ("back", r"\b(?:it|everything)\s*(?:'s|s|\s+is)\s+(?:finally\s+)?back\b" + _BACK_TAIL),
+        ("works working loads loading running connecting", _NOT_BROKEN + r"\b(?:works|working|loads|loading|running|"
+         r"connecting)" + _AGAIN_OK),
+        ("up", r"\b(?:is|are|'s)\s+(?:finally\s+)?up\s+(?:and\s+running\s+)?again\b"),
+        ("running", r"\bup\s+and\s+running\s+(?:again|now)\b"),
+        ("good", r"\ball\s+good\s+(?:again|now)\b"),
+        ("fixed resolved restored sorted", r"\b(?:seems\s+|looks\s+|is\s+|all\s+)?(?:fixed|resolved|restored|sorted)"
+         r"\s+now\b"),
+        ("restored", r"\b(?:service|services|power|internet|wifi|connection|access|site|app|signal|electricity)\s+"
+         r"(?:is\s+|has\s+been\s+|have\s+been\s+|was\s+|finally\s+)*restored\b"),
+        ("power electricity", r"\b(?:power|electricity|lights)\s+(?:is\s+|'s\s+|s\s+|came\s+|finally\s+)*back\b"
+         r"(?!\s+(?:down|off|out))"),
+        # Italian
+        ("tornato tornata tornati tornate ripartito ripartita", r"\b(?:e|sono|finalmente|ok)\s+(?:di\s+nuovo\s+|"
+         r"finalmente\s+)?(?:tornat[oaie]|ripartit[oaie])\b" + _TROUBLE),
+        ("nuovo", r"\bdi\s+nuovo\s+(?:online|attiv[oaie]|funzionante|funzionanti|disponibile|raggiungibile|su)\b"),
+        ("funziona funzionano va vanno riesco", r"\b(?:funziona|funzionano|va|vanno|riesco\s+ad?\s+\w+)\s+"
+         r"(?:di\s+nuovo|nuovamente)\b"),
+        ("adesso ora finalmente", r"\b(?:adesso|ora|finalmente)\s+(?:(?:tutto|di\s+nuovo)\s+)?(?:va|funziona|"
+         r"funzionano|vanno|si\s+accede|riesco)\b(?!\s*\?)"),
+        ("ripreso", r"\b(?:ha|hanno)\s+ripreso\s+a\s+funzionare\b"),
+        ("tutto", r"\btutto\s+(?:ok|a\s+posto|risolto|sistemato)\s+(?:ora|adesso|di\s+nuovo)\b"),
+        ("ripristinato ripristinata ripristinati ripristinate", r"\b(?:servizio|servizi|sito|app|linea|corrente|"
+         r"rete|accesso)\s+(?:e\s+|sono\s+|stat[oaie]\s+)*ripristinat[oaie]\b"),
+        # Spanish, French, German, Portuguese
+        ("funciona funcionar anda", r"\b(?:ya\s+(?:funciona|anda)|vuelve\s+a\s+funcionar|volvio\s+a\s+funcionar|"
+         r"funciona\s+de\s+nuevo)\b"),
+        ("remarche fonctionne revenu", r"\b(?:ca\s+remarche|remarche|fonctionne\s+(?:a|de)\s+nouveau|c'est\s+revenu)"
+         r"\b"),
+        ("wieder", r"\b(?:geht|funktioniert|lauft|laeuft|ist)\s+(?:jetzt\s+)?wieder\b(?!\s+(?:nicht|down|offline|"
+         r"kaputt))|\bwieder\s+online\b"),
+        ("voltou funciona", r"\b(?:voltou\s+a\s+funcionar|ja\s+funciona|funciona\s+de\s+novo)\b"),
+    )),
+)
