@@ -16,7 +16,7 @@ from classifiers.label_patterns import (
     WHY_WORDS,
 )
 from classifiers.outage_patterns import OUTAGE_SOURCES
-from classifiers.recovery_patterns import RECOVERY_SOURCES
+from classifiers.recovery_patterns import RECOVERY_SOURCES, RECOVERY_UNREAL
 from classifiers.ruleset import RuleSet
 from classifiers.sentiment import polarity
 from classifiers.textnorm import Prepared, prepare
@@ -83,7 +83,7 @@ def gather(prepared: Prepared) -> Evidence:
     if not text.strip():
         return evidence
     words = trigger_words(prepared)
-    plain_hits, negated_hits = RULES.hits(words, text, NEGATED_BEFORE, _NEGATABLE)
+    plain_hits, negated_hits = RULES.hits(words, text, NEGATED_BEFORE, _NEGATABLE, {"recovery": RECOVERY_UNREAL})
     plain = RULES.totals(plain_hits)
     negated = RULES.totals(negated_hits) if negated_hits else plain.fromkeys(plain, 0.0)
     outage, complaint, praise = plain["outage"], plain["complaint"], plain["praise"]

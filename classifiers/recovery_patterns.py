@@ -7,12 +7,20 @@ outage is open is the public's own word that it is over. Negated phrases ("not b
 
 from __future__ import annotations
 
+import re
+
 from classifiers.ruleset import GroupSources
 
+RECOVERY_UNREAL = re.compile(
+    r"\b(?:hope|hopes|hoped|hopefully|hoping|until|till|til|before|once|if|when|whenever|wish|crossed|pray\w*|"
+    r"should|will|would|could|might|may|wait\w*|speranza|spero|speriamo|finche|prima\s+che|quando|se|ojala|"
+    r"hasta\s+que|cuando|si|j'espere|quand|hoffentlich|wenn|bis)\s+(?:[\w']+\s+){0,3}$")
+"""A wish, a condition or a future right before a recovery phrase ("hopefully it's back up soon") is no recovery."""
 _AGAIN_OK = r"(?:\s+(?:fine|ok|okay|normally|properly|perfectly|now|for\s+me|here))?\s+again\b"
 _NOT_BROKEN = r"(?<!stopped )(?<!stop )(?<!quit )(?<!stops )"
-_BACK_TAIL = (r"(?!\s+(?:down|to\s+(?:being\s+)?(?:broken|down|not|square)|in\s+stock|with|from\s+(?:holiday|vacation)|"
-              r"on\s+sale|at\s+it|again\s+(?:down|broken)))")
+_BACK_TAIL = (r"(?!\s+(?:down|to\s+(?!normal\b)|in\s+stock|with|from\s+(?:holiday|vacation)|"
+              r"on\s+sale|at\s+it|again\s+(?:down|broken)|tomorrow|tonight|next|soon|later|in\s+(?:town|\d)|on\s+"
+              r"(?:\d|mon|tue|wed|thu|fri|sat|sun)|for\s+(?:another|a\s+new|season)))")
 _TROUBLE = r"(?!\s+(?:il|lo|la|l'|un|una|i|gli|le)\s*(?:problem|error|disserviz|guast|blocc|bug|crash|lag))"
 
 RECOVERY_SOURCES: GroupSources = (

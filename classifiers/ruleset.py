@@ -105,8 +105,10 @@ class RuleSet:
         return found
 
     def hits(self, tokens: Iterable[str], text: str, negated: re.Pattern[str] | None = None,
-             negatable: frozenset[str] = frozenset()) -> tuple[dict[int, int], dict[int, int]]:
-        """Matches per group: plain ones, and those right after a negator (for labels in `negatable`)."""
+             negatable: frozenset[str] = frozenset(), unreal: dict[str, re.Pattern[str]] | None = None
+             ) -> tuple[dict[int, int], dict[int, int]]:
+        """Matches per group: plain ones, and those right after a negator (for labels in `negatable`) or after one
+        of a label's own `unreal` contexts ("hopefully it's back up" is a wish, not a recovery)."""
         plain: dict[int, int] = {}
         flipped: dict[int, int] = {}
         rules = self.rules
@@ -123,8 +125,10 @@ class RuleSet:
                 start = match.start()
                 if start and rule.word_start and (text[start - 1].isalnum() or text[start - 1] == "_"):
                     continue
-                if (start and negated is not None and rule.label in negatable
-                        and negated.search(text, max(0, start - 24), start)):
+                own = unreal.get(rule.label) if unreal else None
+                if start and ((negated is not None and rule.label in negatable
+                               and negated.search(text, max(0, start - 24), start))
+                              or (own is not None and own.search(text, max(0, start - 40), start))):
                     flipped[rule.group] = flipped.get(rule.group, 0) + 1
                 else:
                     plain[rule.group] = plain.get(rule.group, 0) + 1

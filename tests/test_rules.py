@@ -347,6 +347,10 @@ RECOVERY = [
     ("acme non funziona ancora", False),
     ("è tornato il problema del login su acme", False),
     ("adesso va?", False),
+    ("hopefully the acme app is back up soon", False),
+    ("fingers crossed the power is back on before tonight", False),
+    ("acme is back tomorrow with new deals", False),
+    ("se adesso va ti scrivo", False),
 ]
 
 
