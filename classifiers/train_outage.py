@@ -129,6 +129,15 @@ def eval_set(data: Path) -> tuple[list[str], list[int]]:
     return [r.text for r in rows], [labels[r.id] for r in rows]
 
 
+def more_hand_labels(data: Path) -> dict[str, int]:
+    """Text -> label of the further hand-labeled training tweets (heads only), none of them near the evaluation set."""
+    from classifiers.outage_hand_train_more import HAND_LABELED_TRAIN_MORE
+
+    held = {dedupe_key(r.text) for r in eval_sample(data)}
+    labels = dict(HAND_LABELED_TRAIN_MORE)
+    return {r.text: labels[r.id] for r in unique_tweets(data) if r.id in labels and dedupe_key(r.text) not in held}
+
+
 def weak_set(data: Path) -> tuple[list[str], list[int]]:
     """Training tweets outside the evaluation sample: hand labels where we have them, else the weak rules' agreement."""
     from classifiers.outage_hand_train import HAND_LABELED_TRAIN

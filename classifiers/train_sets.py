@@ -13,7 +13,7 @@ from classifiers.evidence import STRONG_OUTAGE, evidence_of
 from classifiers.outage_hand_train import HAND_LABELED_TRAIN
 from classifiers.outage_symptom_examples import symptom_examples
 from classifiers.train_examples import intent_examples, outage_examples
-from classifiers.train_outage import unique_tweets, weak_set
+from classifiers.train_outage import more_hand_labels, unique_tweets, weak_set
 
 INTENT_OF_AIRLINE = {"negative": "complaint", "positive": "praise", "neutral": "other"}
 OUTAGE_NEGATIVES_SEMEVAL = 3000
@@ -111,7 +111,8 @@ def reports_service_failure(text: str) -> bool:
 
 def outage_head_set(data: Path, seed: int) -> TrainSet:
     """The heads' outage set: `outage_set` minus sampled negatives that report a failing service, plus our symptom
-    examples (classifiers.outage_symptom_examples). Not used by finetune, so the shipped adapter stays reproducible.
+    examples (classifiers.outage_symptom_examples) and the further hand labels (classifiers.outage_hand_train_more).
+    Not used by finetune, so the shipped adapter stays reproducible.
 
     Why drop those negatives: of the 1,500 sampled airline tweets the rules called 30 outage reports; read one by
     one, 8 of them report a website, app, link, wifi or phone line failing ("site isn't working", "can't access
@@ -119,17 +120,23 @@ def outage_head_set(data: Path, seed: int) -> TrainSet:
     others name a service word; of the 19 SemEval rules hits it takes 1 (a release note). So the filter drops 9 of
     4,500 negatives, 7 of them mislabeled, and keeps the '#fail'-style hard negatives."""
     weak_texts, weak_labels = weak_set(data)
+    more = more_hand_labels(data)  # hand labels that replace weak ones (or add tweets the weak rules left out)
+    weak_labels = [more.get(t, label) for t, label in zip(weak_texts, weak_labels, strict=True)]
+    known = set(weak_texts)
+    added = [t for t in more if t not in known]
+    weak_texts, weak_labels = weak_texts + added, weak_labels + [more[t] for t in added]
     ours, our_labels = outage_examples()
     symptoms, symptom_labels = symptom_examples()
     sampled = _sampled_negatives(data, seed)
     negatives = [t for t in sampled if not reports_service_failure(t)]
     hand_ids = {tweet_id for tweet_id, _ in HAND_LABELED_TRAIN}
     hand = {r.text for r in unique_tweets(data) if r.id in hand_ids}
-    weights = [TRUSTED_WEIGHT if t in hand else 1.0 for t in weak_texts] + [1.0] * len(ours) + \
+    weights = [TRUSTED_WEIGHT if t in hand or t in more else 1.0 for t in weak_texts] + [1.0] * len(ours) + \
         [TRUSTED_WEIGHT] * len(symptoms) + [1.0] * len(negatives)
     return TrainSet(weak_texts + ours + symptoms + negatives,
                     weak_labels + our_labels + symptom_labels + [0] * len(negatives),
                     {"hand_labeled_power_tweets": sum(t in hand for t in weak_texts),
+                     "more_hand_labeled_power_tweets": sum(t in more for t in weak_texts),
                      "weak_power_outage_tweets": len(weak_texts), "weak_positives": sum(weak_labels),
                      "own_examples": len(ours), "symptom_examples": len(symptoms),
                      "symptom_positives": sum(symptom_labels), "sampled_negatives": len(negatives),

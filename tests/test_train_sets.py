@@ -6,6 +6,7 @@ from collections import Counter
 
 from classifiers.lang import detect_language
 from classifiers.outage_symptom_examples import symptom_examples
+from classifiers.train_outage import more_hand_labels
 from classifiers.train_sets import TRUSTED_WEIGHT, outage_head_set, outage_set, reports_service_failure
 from tests.conftest import need_shared
 
@@ -47,15 +48,51 @@ def test_a_negative_that_reports_a_failing_service_is_recognised() -> None:
 def test_the_heads_outage_set_adds_our_examples_and_drops_few_negatives() -> None:
     data = need_shared("data")
     base, heads = outage_set(data, 7), outage_head_set(data, 7)
+    more = more_hand_labels(data)
     texts, labels = symptom_examples()
     dropped = heads.sources["negatives_dropped_as_service_failures"]
     assert 0 < dropped <= 30
-    assert len(heads.texts) == len(base.texts) + len(texts) - dropped
-    assert sum(heads.labels) == sum(base.labels) + sum(labels)
+    added = heads.sources["more_hand_labeled_power_tweets"] - sum(t in more for t in base.texts)
+    assert len(heads.texts) == len(base.texts) + added + len(texts) - dropped
     assert set(texts) <= set(heads.texts) and not set(texts) & set(base.texts)
+    assert not Counter(zip(texts, labels, strict=True)) - Counter(zip(heads.texts, heads.labels, strict=True))
     assert len(heads.weights) == len(heads.texts) and not base.weights
     trusted = [t for t, w in zip(heads.texts, heads.weights, strict=True) if w == TRUSTED_WEIGHT]
-    assert len(trusted) == heads.sources["hand_labeled_power_tweets"] + len(texts)
+    assert len(trusted) == (heads.sources["hand_labeled_power_tweets"] + heads.sources["more_hand_labeled_power_tweets"]
+                            + len(texts))
     assert 500 <= heads.sources["hand_labeled_power_tweets"] <= 600
+    assert heads.sources["more_hand_labeled_power_tweets"] == len(more) >= 550
+    relabeled = {t: label for t, label in zip(heads.texts, heads.labels, strict=True) if t in more}
+    assert relabeled == more  # the hand label wins over the weak one
     gone = Counter(base.texts) - Counter(heads.texts)
     assert sum(gone.values()) == dropped and all(reports_service_failure(t) for t in gone)
+
+
+def test_the_hand_labeled_training_tweets_are_the_documented_seeded_samples() -> None:
+    import random
+
+    from classifiers.datasets import outage_tweets
+    from classifiers.outage_hand_train import HAND_LABELED_TRAIN
+    from classifiers.outage_hand_train_more import HAND_LABELED_TRAIN_MORE
+    from classifiers.train_outage import HAND_LABELED
+    from classifiers.train_sets import contamination_key
+
+    tweets = outage_tweets(need_shared("data"))
+    by_id = {t.id: t for t in tweets}
+    evaluated = {contamination_key(by_id[tweet_id].text) for tweet_id, *_ in HAND_LABELED if tweet_id in by_id}
+    pool, keys = [], set()
+    for tweet in sorted(tweets, key=lambda t: t.id):
+        key = contamination_key(tweet.text)
+        if key not in evaluated and key not in keys:
+            keys.add(key)
+            pool.append(tweet)
+    first = random.Random(2020).sample(pool, 600)
+    assert [t.id for t in first] == [tweet_id for tweet_id, _ in HAND_LABELED_TRAIN]
+    taken = {t.id for t in first}
+    more = [tweet_id for tweet_id, _ in HAND_LABELED_TRAIN_MORE]
+    for seed, start in ((2021, 0), (2022, 600)):
+        rest = [t for t in pool if t.id not in taken]
+        sample = random.Random(seed).sample(rest, 600)
+        assert [t.id for t in sample] == more[start:start + 600]
+        taken |= {t.id for t in sample}
+    assert len(set(more)) == len(more) == 1200 and {label for _, label in HAND_LABELED_TRAIN_MORE} == {0, 1}
