@@ -24,6 +24,8 @@ def signals_for(cls: Classification) -> tuple[str, ...]:
     signals = ["volume"]
     if cls.label == "outage":
         signals += ["outage", "complaints"]
+        if cls.topic:
+            signals.append(f"outage{TOPIC_SEP}{cls.topic}")
     elif cls.label == "complaint":
         signals.append("complaints")
         if cls.topic:

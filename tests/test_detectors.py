@@ -397,3 +397,36 @@ def test_recovery_reports_end_the_outage_family_live_and_when_warmed() -> None:
     assert not state["outage"].episode_open and state["outage"].resolved_at == START + cut * MINUTE
     del stored["recovery"]
     assert Detection(settings, history=10_000).warm("Acme", stored, START + cut * MINUTE)["outage"].episode_open
+
+
+def test_an_outage_on_one_topic_is_paged_sooner_through_its_topic_series() -> None:
+    topics = ("login", "payments", "app", "website", "delivery")
+    quiet, start = 14 * 60, 14 * 60
+
+    def minutes(seed: int, named: bool) -> list[list[tuple[str, ...]]]:
+        rng = np.random.default_rng(seed)
+        out = []
+        for index in range(quiet + 30):
+            rates = {topic: 0.3 for topic in topics}  # 1.5 reports a minute, spread over five topics
+            if index >= start:
+                rates["login"] += 6.0 * min(1.0, (index - start + 1) / 2)  # 5x in all, ramping over two minutes
+            row: list[tuple[str, ...]] = [("volume",)] * int(rng.poisson(40.0))
+            for topic, rate in rates.items():
+                report = ("volume", "outage", "complaints") + ((f"outage:{topic}",) if named else ())
+                row += [report] * int(rng.poisson(rate))
+            out.append(row)
+        return out
+
+    settings = DetectorSettings(signals=["outage"], per_signal={"outage": {"threshold": 4.5, "min_excess": 2.0,
+                                                                           "open_after_minutes": 1.0}})
+    sooner = 0
+    for seed in range(1, 7):
+        opened = {}
+        for named in (True, False):
+            events = family_events(Detection(settings), minutes(seed, named))
+            opens = [index for index, signal, kind in events if signal == "outage" and kind == "open"]
+            assert opens and opens[0] >= start, (seed, named, opens)  # nothing before the outage
+            opened[named] = opens[0]
+        assert opened[True] <= opened[False], (seed, opened)
+        sooner += opened[True] < opened[False]
+    assert sooner >= 3, sooner
