@@ -22,7 +22,9 @@ async def test_cockpit_and_incident_page_escape_text(aiohttp_client: Any, store_
     row = runtime.store.add(IncidentRow(
         brand="Acme", signal="outage", started_at=T0, opened_at=T0, peak_rate=12.0, baseline_rate=1.0,
         evidence={"samples": [{"at": T0.isoformat(), "handle": "eve", "text": hostile, "url": None}],
-                  "top_phrases": ["app down"], "series": [[T0.isoformat(), 3], [T0.isoformat(), 9]]}))
+                  "top_phrases": ["app down"], "series": [[T0.isoformat(), 3], [T0.isoformat(), 9]],
+                  "recovery": {"mentions": 4, "samples": [{"at": T0.isoformat(), "handle": "bo", "url": None,
+                                                           "text": "<b>back</b> up now"}]}}))
     runtime.store.add(StatusPostRow(incident_id=row.id, phase="investigating", lang="en", text="We are <b>sorry</b>",
                                     created_at=T0, problems=["missing the status page link"]))
     client = await aiohttp_client(create_app(runtime))
@@ -34,6 +36,7 @@ async def test_cockpit_and_incident_page_escape_text(aiohttp_client: Any, store_
     html = await detail.text()
     assert detail.status == 200 and "&lt;script&gt;alert(1)&lt;/script&gt;" in html and "<script>" not in html
     assert "<polyline" in html and detail.headers["X-Frame-Options"] == "DENY"
+    assert "Saying it works again (4)" in html and "@bo: &lt;b&gt;back&lt;/b&gt; up now" in html
     assert (await client.get("/incidents/999")).status == 404
     assert (await client.get("/incidents/abc")).status == 404
     summary = await (await client.get("/api/summary")).json()
