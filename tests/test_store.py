@@ -90,3 +90,24 @@ def test_rejects_and_incident_roundtrip(url: str) -> None:
     assert again.severity == 5 and again.evidence == {"a": 1, "b": 2}
     assert [r.id for r in store.open_incidents()] == [row.id]
     store.close()
+
+
+def test_a_database_from_before_the_recovery_column_is_brought_up_to_date(url: str) -> None:
+    from sqlalchemy import create_engine, text
+
+    store = Store(url)
+    store.save_batch([(mention(1), "Acme", VERDICT)])
+    store.close()
+    engine = create_engine(url)
+    with engine.begin() as conn:  # what an older version left: no recovery column
+        conn.execute(text("ALTER TABLE classifications DROP COLUMN recovery"))
+    engine.dispose()
+    upgraded = Store(url)
+    back = Classification("praise", "positive", "en", recovery=True)
+    assert upgraded.save_batch([(mention(2), "Acme", back)]) == [0]
+    verdicts = [v for _m, v in upgraded.recent_verdicts("Acme", T0)]
+    assert [v.recovery for v in verdicts] == [False, True]
+    counts = upgraded.signal_counts("Acme", T0, T0 + timedelta(minutes=1), 60,
+                                    lambda label, sentiment, topic, recovery: ("recovery",) if recovery else ())
+    assert counts == {"recovery": {T0: 1}}
+    upgraded.close()
