@@ -131,3 +131,23 @@ def test_onnx_backends_match_torch_and_cache_their_export(tmp_path: Path, monkey
 def test_unknown_backend_is_refused() -> None:
     with pytest.raises(ValueError, match="onnx-int8"):
         TransformerEncoder(threads=1, backend="tensorrt")
+
+
+def test_bf16_is_picked_only_where_the_cpu_has_it_and_it_is_faster(monkeypatch: pytest.MonkeyPatch) -> None:
+    import torch
+
+    from classifiers import transformer
+    from classifiers.onnx_backend import available
+
+    assert transformer.pick_dtype("float32") == "float32" and transformer.pick_dtype("bfloat16") == "bfloat16"
+    transformer.bf16_pays.cache_clear()
+    measured = transformer.bf16_pays()
+    assert transformer.pick_dtype("auto") == ("bfloat16" if measured else "float32")
+    monkeypatch.setattr(torch.cpu, "_is_avx512_bf16_supported", lambda: False, raising=False)
+    monkeypatch.setattr(torch.cpu, "_is_amx_tile_supported", lambda: False, raising=False)
+    transformer.bf16_pays.cache_clear()
+    try:  # no native bf16: float32, through ONNX Runtime when it is installed
+        assert transformer.bf16_pays() is False and transformer.pick_dtype("auto") == "float32"
+        assert transformer.pick_backend("auto") == ("onnx" if available() else "torch")
+    finally:
+        transformer.bf16_pays.cache_clear()
