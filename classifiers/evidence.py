@@ -48,8 +48,8 @@ class Evidence:
 
     @property
     def recovered(self) -> bool:
-        """The text reports a recovery more strongly than a breakage: not an outage report."""
-        return recovered(self.as_dict())
+        """The text reports a recovery more strongly than a breakage: not an outage report (as `recovered`)."""
+        return self.recovery > self.outage
 
 
 def recovered(evidence: dict[str, float]) -> bool:

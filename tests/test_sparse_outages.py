@@ -1,15 +1,16 @@
-"""A large brand's outage at 5x its 1-2 reports a minute, in over-dispersed counts: paged, held open, then resolved."""
+"""Sparse and topic-split outage report series: paged, held open, ended by calm or by people saying it is back."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import numpy as np
 
+from monitor.detection import Detection
 from monitor.detectors.seasonal import SeasonalDetector
 from monitor.detectors.tracker import SignalMonitor
 from monitor.settings import DetectorSettings
-from tests.test_detectors import MINUTE, START, feed, kinds, rhythm
+from tests.test_detectors import MINUTE, START, family_events, feed, kinds, rhythm
 
 OUTAGE = DetectorSettings().for_signal("outage")
 
@@ -118,3 +119,61 @@ def test_recovery_posts_while_the_reports_stay_loud_do_not_end_an_outage() -> No
         said[start + 5: end] = 2.0  # a few say it works for them while the reports are still loud
         heard = _resolutions(OUTAGE, counts, said)
         assert heard and heard[0] > end, (seed, heard, end)
+
+
+def test_recovery_reports_end_the_outage_family_live_and_when_warmed() -> None:
+    counts, _, end = trailing_outage(7)
+    def minutes(said: int) -> list[list[tuple[str, ...]]]:
+        return [[("volume",)] * 5 + [("volume", "outage", "complaints")] * int(n)
+                + [("volume", "recovery")] * (said if end < i <= end + 11 else 0) for i, n in enumerate(counts)]
+
+    def outage_resolves(events: list[tuple[int, str, str]]) -> list[int]:
+        return [index for index, signal, kind in events if signal == "outage" and kind == "resolve"]
+
+    settings = DetectorSettings(signals=["outage"])
+    heard_live = Detection(settings, history=10_000)
+    heard = outage_resolves(family_events(heard_live, minutes(1)))
+    unheard = outage_resolves(family_events(Detection(settings, history=10_000), minutes(0)))
+    assert heard and unheard and heard[-1] <= end + 15 < unheard[-1], (heard, unheard, end)
+    assert all(signal != "recovery" for _, signal, _ in family_events(Detection(settings), minutes(1)))
+    # A restart replays the stored counts, the recovery reports included: the episode ended in the replay too.
+    cut = heard[-1] + 1
+    stored = {signal: {datetime.fromisoformat(at): n for at, n in heard_live.recent("Acme", signal, 10_000)[:cut] if n}
+              for signal in ("volume", "outage", "complaints", "recovery")}
+    state = Detection(settings, history=10_000).warm("Acme", stored, START + cut * MINUTE)
+    assert not state["outage"].episode_open and state["outage"].resolved_at == START + cut * MINUTE
+    del stored["recovery"]
+    assert Detection(settings, history=10_000).warm("Acme", stored, START + cut * MINUTE)["outage"].episode_open
+
+
+def test_an_outage_on_one_topic_is_paged_sooner_through_its_topic_series() -> None:
+    topics = ("login", "payments", "app", "website", "delivery")
+    quiet, start = 14 * 60, 14 * 60
+
+    def minutes(seed: int, named: bool) -> list[list[tuple[str, ...]]]:
+        rng = np.random.default_rng(seed)
+        out = []
+        for index in range(quiet + 30):
+            rates = {topic: 0.3 for topic in topics}  # 1.5 reports a minute, spread over five topics
+            if index >= start:
+                rates["login"] += 6.0 * min(1.0, (index - start + 1) / 2)  # 5x in all, ramping over two minutes
+            row: list[tuple[str, ...]] = [("volume",)] * int(rng.poisson(40.0))
+            for topic, rate in rates.items():
+                report = ("volume", "outage", "complaints") + ((f"outage:{topic}",) if named else ())
+                row += [report] * int(rng.poisson(rate))
+            out.append(row)
+        return out
+
+    settings = DetectorSettings(signals=["outage"], per_signal={"outage": {"threshold": 4.5, "min_excess": 2.0,
+                                                                           "open_after_minutes": 1.0}})
+    sooner = 0
+    for seed in range(1, 7):
+        opened = {}
+        for named in (True, False):
+            events = family_events(Detection(settings), minutes(seed, named))
+            opens = [index for index, signal, kind in events if signal == "outage" and kind == "open"]
+            assert opens and opens[0] >= start, (seed, named, opens)  # nothing before the outage
+            opened[named] = opens[0]
+        assert opened[True] <= opened[False], (seed, opened)
+        sooner += opened[True] < opened[False]
+    assert sooner >= 3, sooner
