@@ -232,7 +232,10 @@ def large_markdown(result: dict[str, Any]) -> list[str]:
             "most of an outage's reports name one, whose own series is sparser and pages about a minute sooner than "
             "the total (a median of 5 minutes without those series). A threshold low enough to page on one minute "
             "(3.5, tried) opened incidents in the quiet month; a 3-minute scan window (tried) paged a minute sooner "
-            "still here but added a false opening in bench_onset's quiet months."
+            "still here but added a false opening in bench_onset's quiet months. The page goes out at the report "
+            "that decides the opening, not at the end of its minute (a bucket only gains reports, so the decision "
+            "is the one its end would make); a marginal decision needs most of a minute's reports, so that saves "
+            "seconds here, and most of a minute on a loud outage."
             + (f" {len(missed)} of {len(large)} outages never crossed (highest scores "
                f"{min(missed):.1f}-{max(missed):.1f})." if missed else "")
             + (" An episode ends only after a quiet stretch that is calm against the baseline and improbably quiet "

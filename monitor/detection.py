@@ -11,7 +11,7 @@ from typing import Any
 from classifiers.base import Classification
 from monitor.detectors.base import EpisodeEvent
 from monitor.detectors.counter import BucketCounter
-from monitor.detectors.tracker import SignalMonitor
+from monitor.detectors.tracker import Episode, SignalMonitor
 from monitor.settings import DetectorSettings
 
 ALL_SIGNALS = ("outage", "complaints", "negative", "volume")
@@ -68,10 +68,13 @@ class Detection:
         self.enabled = set(settings.signals)
         self.brands: set[str] = set()
         self.open_series: dict[tuple[str, str], set[str]] = {}  # (brand, signal): its series with an open episode
+        self.changed: set[tuple[str, str]] = set()  # series counted into since the last advance
+        self.early: dict[tuple[str, str], tuple[datetime, Episode]] = {}  # opened while their bucket filled
 
     def add(self, brand: str, at: datetime, author: str, signals: tuple[str, ...]) -> None:
         """Count one mention under each of its signals."""
         self.counter.add_signals(brand, signals, at, author)
+        self.changed.update((brand, signal) for signal in signals)
         if brand not in self.brands:  # every signal of a brand is reported from its first mention, silence included
             self.brands.add(brand)
             for signal in ALL_SIGNALS:
@@ -80,7 +83,8 @@ class Detection:
                     self.series[(brand, signal)] = deque(maxlen=self.history)
 
     def advance(self, now: datetime) -> list[tuple[str, str, EpisodeEvent]]:
-        """Close every bucket ended by `now` and return the episode events they produce."""
+        """Close every bucket ended by `now` and return the episode events they produce, then the openings that
+        the buckets still filling already make certain (paged at `now`, not at their bucket's end)."""
         events: list[tuple[str, str, EpisodeEvent]] = []
         closed = self.counter.close_until(now)
         recovered = {(brand, start): count for brand, signal, start, count in closed if signal == RECOVERY}
@@ -96,10 +100,39 @@ class Detection:
             monitor = self.monitors.get(key)
             if monitor is None:
                 monitor = self.monitors[key] = SignalMonitor(self.settings.for_signal(name))
-            for event in monitor.observe(start, count, _recovery(name, recovered.get((brand, start), 0))):
+            observed = monitor.observe(start, count, _recovery(name, recovered.get((brand, start), 0)))
+            early = self.early.pop(key, None)
+            if early is not None:  # its opening went out while the bucket filled: hold it, do not repeat it
+                if not any(event.kind == "open" for event in observed):
+                    monitor.adopt(early[1])
+                observed = [event for event in observed if event.kind != "open"]
+            for event in observed:
                 merged = self._merge(brand, name, signal, event)
                 if merged is not None:
                     events.append((brand, name, merged))
+        return events + self._open_early(now)
+
+    def _open_early(self, now: datetime) -> list[tuple[str, str, EpisodeEvent]]:
+        """Open the episodes that the counts so far of the buckets still filling already decide: a bucket only
+        gains counts, so the page need not wait for its end (one series per family: the first to decide)."""
+        events: list[tuple[str, str, EpisodeEvent]] = []
+        changed, self.changed = sorted(self.changed), set()
+        for key in changed:
+            brand, signal = key
+            name = family(signal)
+            monitor = self.monitors.get(key)
+            if monitor is None or name not in self.enabled or self.open_series.get((brand, name)):
+                continue
+            filling = self.counter.filling(brand, signal)
+            found = monitor.peek(*filling) if filling is not None else None
+            if filling is None or found is None:
+                continue
+            event, episode = found
+            event.at = max(now, filling[0])
+            self.early[key] = (filling[0], episode)
+            merged = self._merge(brand, name, signal, event)
+            if merged is not None:
+                events.append((brand, name, merged))
         return events
 
     def counting(self) -> bool:

@@ -155,16 +155,27 @@ class Pipeline:
             signals = signals_for(cls)
             self.detection.add(brand, mention.created_at, f"{mention.source}:{mention.author.id}", signals)
             self.evidence.record(brand, signals, mention, cls)
+            if self.event_time:  # a replay comes in big batches: judge as each mention arrives, as live
+                await self._judge(mention.created_at, len(fresh), tick=False)
         latest = max(m.created_at for m, _ in mentions)
         self.stats.last_event = max(latest, self.stats.last_event or latest)
+        await self._judge(self.stats.last_event, len(fresh), tick=True)
+
+    async def _judge(self, at: datetime, stored: int, tick: bool) -> None:
+        """Advance detection (on a simulated clock, to `at` first) and let incidents react; a bug there is logged,
+        never raised: the mentions are stored."""
         if self.event_time:
-            self.clock.set(self.stats.last_event)  # type: ignore[attr-defined]
+            self.clock.set(at)  # type: ignore[attr-defined]  # it never goes backwards
         try:
-            await self.advance(self.clock.now())
+            if tick:
+                await self.advance(self.clock.now())
+                return
+            for brand, signal, event in self.detection.advance(self.clock.now()):
+                await self.incidents.on_event(brand, signal, event, self.detection.recent(brand, signal))
         except OperationalError:
             raise
-        except Exception:  # the mentions are stored; a bug in detection must not set them aside
-            log.exception("detection or incident handling failed after storing %d mentions", len(fresh))
+        except Exception:
+            log.exception("detection or incident handling failed after storing %d mentions", stored)
 
     async def advance(self, now: datetime) -> None:
         """Judge every closed bucket and let incidents react; also called by the daemon's ticker."""

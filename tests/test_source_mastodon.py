@@ -82,7 +82,9 @@ async def test_stream_drop_is_caught_up_by_polling_without_loss_or_repeat(aiohtt
 
 
 async def test_refused_stream_falls_back_to_polling_and_retries_later(aiohttp_server: Any) -> None:
-    fake = FakeMastodon(timeline=[status(1, "<p>acme down</p>")], pushes=[Push(status=401), Push(status=401)])
+    # Refused throughout: a simulated clock lets the source run through many retries before the test appends
+    # status 2, and a stream that was let in would hold without ever sending it.
+    fake = FakeMastodon(timeline=[status(1, "<p>acme down</p>")], pushes=[Push(status=401)] * 1000)
     server = await aiohttp_server(fake.app())
     clock = SimulatedClock(datetime(2026, 3, 2, 14, tzinfo=UTC))
     source, sink = make(str(server.make_url("")), clock, stream_retry_minutes=5), Sink()

@@ -15,7 +15,8 @@ class EpisodeEvent:
     """One decision about an anomalous episode of a series: it opened, grew, or is over."""
 
     kind: EventKind
-    at: datetime          # end of the bucket at which the decision was made (aware UTC)
+    at: datetime          # when it was decided (aware UTC): its bucket's end, or sooner for an opening that a
+                          # bucket still filling already made certain
     started_at: datetime  # start of the first anomalous bucket of this episode
     severity: int         # 1..10, grows with the excess over baseline and with duration
     value: float          # count in the deciding bucket

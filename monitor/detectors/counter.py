@@ -106,6 +106,15 @@ class BucketCounter:
             series.first = max(series.first, end)
         return out
 
+    def filling(self, brand: str, signal: str) -> tuple[datetime, int] | None:
+        """The start and count so far of the bucket being filled (the first not yet closed), or None before any
+        close."""
+        if self._closed is None:
+            return None
+        series = self._series.get((brand, signal))
+        count = series.counts.get(self._closed, 0) if series is not None else 0
+        return datetime.fromtimestamp(self._closed * self.bucket_seconds, UTC), count
+
     def series_keys(self) -> list[SeriesKey]:
         """Every (brand, signal) seen or registered so far, in order of first appearance."""
         return list(self._series)

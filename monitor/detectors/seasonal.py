@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 from collections import deque
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from monitor.clock import as_utc
@@ -55,6 +56,27 @@ def _tail(total: float, expected: float, invk: float) -> float:
     return 0.5 * math.erfc(z / math.sqrt(2.0))
 
 
+@dataclass(slots=True)
+class _Scan:
+    """The windows scanned for one bucket: raw scores, (total, expected) sums, 1/k each, and the best eligible."""
+
+    raws: list[float] = field(default_factory=list)
+    sums: list[tuple[float, float]] = field(default_factory=list)
+    invks: list[float] = field(default_factory=list)  # each window's own 1/k, judged and taught from the same value
+    best: float = -math.inf
+    window: int = 0
+    best_sums: tuple[float, float] | None = None
+
+
+def _onset(counts: list[float], means: list[float]) -> tuple[int, float]:
+    """How many buckets before the last one the unbroken run above baseline began (within the window), and its
+    peak."""
+    lead = 0
+    while lead + 1 < len(counts) and counts[-lead - 2] > means[-lead - 2]:
+        lead += 1
+    return lead, max(counts[len(counts) - 1 - lead:])
+
+
 class SeasonalDetector:
     """Judges each closed bucket by scanning windows of recent buckets against the seasonal baseline."""
 
@@ -89,41 +111,63 @@ class SeasonalDetector:
         start = as_utc(bucket_start)
         mu = base.recent.value() * base.shape(base.hours(start)[1])
         judged = base.seen >= MIN_HISTORY
-        raws: list[float] = []
-        sums: list[tuple[float, float]] = []
-        invks: list[float] = []  # each scanned window's own 1/k, judged and taught from the same value
-        best, window, best_sums = -math.inf, 0, (count, mu)
         if judged:
             self.counts.append(count)
             self.means.append(mu)
-            counts, means = list(self.counts), list(self.means)
-            tails: list[float] = []
-            for size, noise in zip(self.windows, self.noises, strict=False):
-                if size > len(counts):
-                    break
-                total, expected = sum(counts[-size:]), sum(means[-size:])
-                invks.append(base.overdispersion(noise))
-                tails.append(_tail(total, expected, base.judging_overdispersion(mu, invk=invks[-1])))
-                sums.append((total, expected))
-                raws.append(z_of(tails[-1]))
-            # Bonferroni over the windows that could alarm (those with an excess of min_excess or more).
-            eligible = [i for i, (total, expected) in enumerate(sums) if total - expected >= self.min_excess]
-            for i in eligible:
-                score = z_of(tails[i] * len(eligible)) / self.tails[i].factor()
-                if score > best:
-                    best, window, best_sums = score, self.windows[i], sums[i]
-        bucket_score = raws[0] / self.tails[0].factor() if raws else 0.0
-        # Significant: the baseline learns it as a spike. Anomalous (may open an episode): also loud for the long run.
-        significant = judged and best >= self.threshold
-        anomalous = significant and self.extreme(count - mu)
+        counts, means = list(self.counts), list(self.means)
+        scan = self._scan(counts, means, judged)
+        verdict = self._verdict(count, mu, judged, scan, counts, means)
+        significant = judged and scan.best >= self.threshold
         if self.history is not None:
             self.history.add(count - mu)
-        for raw, tail in zip(raws, self.tails, strict=False):
+        for raw, tail in zip(scan.raws, self.tails, strict=False):
             tail.learn(raw, TAIL_SPIKE_WEIGHT if significant else 1.0)
-        self._teach_noise(judged, significant, count, mu, sums, invks)
+        self._teach_noise(judged, significant, count, mu, scan.sums, scan.invks)
         base.learn(start, count, mu, significant)
-        lead, peak = self._onset(window) if anomalous else (0, count)
-        return Verdict(mu, bucket_score, count - mu, anomalous, judged, max(best, 0.0), window, lead, peak, *best_sums)
+        return verdict
+
+    def judge(self, bucket_start: datetime, count: float) -> Verdict:
+        """The verdict the bucket starting at `bucket_start` would get were it to close now at `count`; learns
+        nothing (a bucket still filling may already be past doubt)."""
+        base = self.baseline
+        mu = base.recent.value() * base.shape(base.hours(as_utc(bucket_start))[1])
+        judged = base.seen >= MIN_HISTORY
+        counts, means = [*self.counts, count], [*self.means, mu]
+        return self._verdict(count, mu, judged, self._scan(counts, means, judged), counts, means)
+
+    def _scan(self, counts: list[float], means: list[float], judged: bool) -> _Scan:
+        """Score every window ending in the latest bucket; the best one eligible to alarm, Bonferroni-corrected."""
+        scan = _Scan()
+        if not judged:
+            return scan
+        base, mu = self.baseline, means[-1]
+        tails: list[float] = []
+        for size, noise in zip(self.windows, self.noises, strict=False):
+            if size > len(counts):
+                break
+            total, expected = sum(counts[-size:]), sum(means[-size:])
+            scan.invks.append(base.overdispersion(noise))
+            tails.append(_tail(total, expected, base.judging_overdispersion(mu, invk=scan.invks[-1])))
+            scan.sums.append((total, expected))
+            scan.raws.append(z_of(tails[-1]))
+        # Bonferroni over the windows that could alarm (those with an excess of min_excess or more).
+        eligible = [i for i, (total, expected) in enumerate(scan.sums) if total - expected >= self.min_excess]
+        for i in eligible:
+            score = z_of(tails[i] * len(eligible)) / self.tails[i].factor()
+            if score > scan.best:
+                scan.best, scan.window, scan.best_sums = score, self.windows[i], scan.sums[i]
+        return scan
+
+    def _verdict(self, count: float, mu: float, judged: bool, scan: _Scan, counts: list[float],
+                 means: list[float]) -> Verdict:
+        """The bucket's verdict; anomalous (may open an episode): significant and, with the gate on, loud for the
+        long run."""
+        bucket_score = scan.raws[0] / self.tails[0].factor() if scan.raws else 0.0
+        anomalous = judged and scan.best >= self.threshold and self.extreme(count - mu)
+        lead, peak = _onset(counts[-scan.window:], means[-scan.window:]) if anomalous else (0, count)
+        best_sums = scan.best_sums or (count, mu)
+        return Verdict(mu, bucket_score, count - mu, anomalous, judged, max(scan.best, 0.0), scan.window, lead, peak,
+                       *best_sums)
 
     def _teach_noise(self, judged: bool, significant: bool, count: float, mu: float,
                      sums: list[tuple[float, float]], invks: list[float]) -> None:
@@ -148,14 +192,6 @@ class SeasonalDetector:
     def extreme(self, excess: float) -> bool:
         """Whether `excess` is loud for the long run: extreme_factor x its quantile over the last days (or no gate)."""
         return self.history is None or excess >= self.extreme_factor * self.history.value()
-
-    def _onset(self, window: int) -> tuple[int, float]:
-        """How many buckets before this one the unbroken run above baseline began (within `window`), and its peak."""
-        counts, means = list(self.counts)[-window:], list(self.means)[-window:]
-        lead = 0
-        while lead + 1 < len(counts) and counts[-lead - 2] > means[-lead - 2]:
-            lead += 1
-        return lead, max(counts[len(counts) - 1 - lead:])
 
     def _latest(self, size: int) -> tuple[float, float, int]:
         """Sum of the latest `size` buckets, its baseline expectation, and the largest scan window within `size`."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import math
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -128,6 +129,25 @@ class SignalMonitor:
             episode.reported = episode.severity
             return [self._event("escalate", episode, verdict, count, at)]
         return []
+
+    def peek(self, bucket_start: datetime, count: float) -> tuple[EpisodeEvent, Episode] | None:
+        """The open event (and its episode) that the bucket starting at `bucket_start` would cause were it to close
+        now at `count`; changes nothing. A bucket still filling only gains counts, so an opening it already
+        decides can be sent at once instead of at its end."""
+        if self.episode is not None and self.episode.opened:
+            return None
+        if self.last is not None and as_utc(bucket_start) <= self.last:
+            return None
+        if self.episode is None and not self.detector.judge(bucket_start, count).anomalous:
+            return None  # the common case, decided without copying anything
+        trial = copy.deepcopy(self)
+        opened = [e for e in trial.observe(bucket_start, count) if e.kind == "open"]
+        return (opened[0], trial.episode) if opened and trial.episode is not None else None
+
+    def adopt(self, episode: Episode) -> None:
+        """Hold an episode opened early (by `peek`) open, should its bucket have closed without opening it."""
+        if self.episode is None or not self.episode.opened:
+            self.episode = episode
 
     def end(self) -> None:
         """Close the open episode without an event (another series ended it), as a resolve would."""
