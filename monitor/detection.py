@@ -68,13 +68,13 @@ class Detection:
         self.enabled = set(settings.signals)
         self.brands: set[str] = set()
         self.open_series: dict[tuple[str, str], set[str]] = {}  # (brand, signal): its series with an open episode
-        self.changed: set[tuple[str, str]] = set()  # series counted into since the last advance
+        self.changed: set[tuple[str, tuple[str, ...]]] = set()  # (brand, signals) counted since the last advance
         self.early: dict[tuple[str, str], tuple[datetime, Episode]] = {}  # opened while their bucket filled
 
     def add(self, brand: str, at: datetime, author: str, signals: tuple[str, ...]) -> None:
         """Count one mention under each of its signals."""
         self.counter.add_signals(brand, signals, at, author)
-        self.changed.update((brand, signal) for signal in signals)
+        self.changed.add((brand, signals))
         if brand not in self.brands:  # every signal of a brand is reported from its first mention, silence included
             self.brands.add(brand)
             for signal in ALL_SIGNALS:
@@ -116,7 +116,8 @@ class Detection:
         """Open the episodes that the counts so far of the buckets still filling already decide: a bucket only
         gains counts, so the page need not wait for its end (one series per family: the first to decide)."""
         events: list[tuple[str, str, EpisodeEvent]] = []
-        changed, self.changed = sorted(self.changed), set()
+        changed = sorted({(brand, signal) for brand, signals in self.changed for signal in signals})
+        self.changed = set()
         for key in changed:
             brand, signal = key
             name = family(signal)

@@ -138,8 +138,11 @@ class SignalMonitor:
             return None
         if self.last is not None and as_utc(bucket_start) <= self.last:
             return None
-        if self.episode is None and not self.detector.judge(bucket_start, count).anomalous:
-            return None  # the common case, decided without copying anything
+        if self.episode is None:  # the common case is decided without copying anything
+            if count - self.detector.baseline.expected(bucket_start) < self.settings.min_excess:
+                return None  # not raised itself: its end may still open it, through the wider windows
+            if not self.detector.judge(bucket_start, count).anomalous:
+                return None
         trial = copy.deepcopy(self)
         opened = [e for e in trial.observe(bucket_start, count) if e.kind == "open"]
         return (opened[0], trial.episode) if opened and trial.episode is not None else None
