@@ -114,3 +114,18 @@ async def test_a_replay_in_one_batch_pages_when_the_deciding_mention_arrives(tmp
     reports = [m.created_at for m in batches[180]]
     assert opened[0] in reports  # the page went out as the report that decided it came in
     assert sorted(page["title"] for page in hook.received if page["title"] in titles) == sorted(titles)
+
+
+def test_a_filling_bucket_that_opens_nothing_is_tried_again_only_as_it_grows() -> None:
+    complaints = DetectorSettings().for_signal("complaints")  # opens after two raised minutes, or one huge one
+    monitor = SignalMonitor(complaints)
+    counts = np.random.default_rng(7).poisson(rhythm(1.5, 10.0, swing=0.3))
+    for index, count in enumerate(counts):
+        monitor.observe(START + index * MINUTE, float(count))
+    start = START + len(counts) * MINUTE
+    count = next(c for c in range(11, 200) if monitor.detector.judge(start, float(c)).anomalous)
+    assert monitor.peek(start, float(count)) is None  # raised, but one minute is not enough: a trial, in vain
+    assert monitor.tried == (start, float(count))
+    assert monitor.peek(start, float(count + 1)) is None and monitor.tried == (start, float(count))  # not tried
+    grown = float(np.ceil(1.25 * count))
+    assert monitor.peek(start, grown) is not None or monitor.tried == (start, grown)

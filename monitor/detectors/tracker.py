@@ -19,6 +19,7 @@ REARM_QUIETS = 2      # for this many quiet_minutes after an episode ends, a new
 REARM_BUCKETS = 3     # ... this many buckets (or be huge) before it opens
 QUIET_STRETCH = 8     # ... but never more than this many times quiet_minutes
 OVER_SPANS = 3        # a quiet stretch of up to this many times that may show the episode is over
+TRIAL_GROWTH = 1.25   # a filling bucket whose trial opened nothing is tried again once its count grew by this much
 
 
 @dataclass(slots=True)
@@ -56,6 +57,7 @@ class SignalMonitor:
         self.echo_seconds = settings.echo_hours * 3600.0
         self.last_peak = 0.0  # peak count of the last episode that ended (its echo fades from there)
         self.recovery_reports = settings.recovery_reports
+        self.tried: tuple[datetime, float] | None = None  # (bucket, count) of the last peek that had to copy, in vain
 
     def _check_order(self, bucket_start: datetime) -> datetime:
         start = as_utc(bucket_start)
@@ -132,20 +134,26 @@ class SignalMonitor:
 
     def peek(self, bucket_start: datetime, count: float) -> tuple[EpisodeEvent, Episode] | None:
         """The open event (and its episode) that the bucket starting at `bucket_start` would cause were it to close
-        now at `count`; changes nothing. A bucket still filling only gains counts, so an opening it already
-        decides can be sent at once instead of at its end."""
+        now at `count`, judged on a copy (nothing it judges by changes). A bucket still filling only gains counts,
+        so an opening it already decides can be sent at once instead of at its end."""
         if self.episode is not None and self.episode.opened:
             return None
         if self.last is not None and as_utc(bucket_start) <= self.last:
             return None
         if self.episode is None:  # the common case is decided without copying anything
-            if count - self.detector.baseline.expected(bucket_start) < self.settings.min_excess:
-                return None  # not raised itself: its end may still open it, through the wider windows
+            if count <= self.detector.baseline.expected(bucket_start) or count < self.echo():
+                return None  # no evidence of its own yet (its end may still open it), or an echo of the last one
             if not self.detector.judge(bucket_start, count).anomalous:
                 return None
+        start = as_utc(bucket_start)
+        if self.tried is not None and self.tried[0] == start and count < TRIAL_GROWTH * self.tried[1]:
+            return None  # a trial at a lower count of this bucket opened nothing: wait for it to grow
         trial = copy.deepcopy(self)
         opened = [e for e in trial.observe(bucket_start, count) if e.kind == "open"]
-        return (opened[0], trial.episode) if opened and trial.episode is not None else None
+        if opened and trial.episode is not None:
+            return opened[0], trial.episode
+        self.tried = (start, count)
+        return None
 
     def adopt(self, episode: Episode) -> None:
         """Hold an episode opened early (by `peek`) open, should its bucket have closed without opening it."""
