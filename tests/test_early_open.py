@@ -13,6 +13,7 @@ from monitor.detectors.base import EpisodeEvent
 from monitor.detectors.seasonal import SeasonalDetector
 from monitor.detectors.tracker import SignalMonitor
 from monitor.models import AlertRow, IncidentRow
+from monitor.restart import resume
 from monitor.settings import DetectorSettings
 from tests.test_alert_restart import T0, runtime_on, scenario, stalling_hook
 from tests.test_detectors import MINUTE, START, rhythm
@@ -129,3 +130,33 @@ def test_a_filling_bucket_that_opens_nothing_is_tried_again_only_as_it_grows() -
     assert monitor.peek(start, float(count + 1)) is None and monitor.tried == (start, float(count))  # not tried
     grown = float(np.ceil(1.25 * count))
     assert monitor.peek(start, grown) is not None or monitor.tried == (start, grown)
+
+
+async def test_a_restart_before_the_deciding_minute_ends_keeps_the_incident_and_pages_once(
+        tmp_path: Path, aiohttp_server: Any) -> None:
+    hook, url = await stalling_hook(aiohttp_server)
+    db = f"sqlite:///{tmp_path / 'm.db'}"
+    batches = scenario()
+    first = runtime_on(db, url)
+    stopped = None
+    for index, batch in enumerate(batches):
+        await first.pipeline.process(batch)
+        if first.store.all(IncidentRow):
+            stopped = index
+            break
+    assert stopped is not None
+    opened = first.store.all(IncidentRow)[0].opened_at
+    assert opened < T0 + (stopped + 1) * MINUTE  # paged while its minute was still filling
+    del first  # stopped before that minute closed
+
+    second = runtime_on(db, url)
+    await resume(second.incidents, second.pipeline.detection, second.store)
+    assert list(second.incidents.open) == ["Acme"]  # the replayed minute opens the same episode: it stays open
+    for batch in batches[stopped + 1:]:
+        await second.pipeline.process(batch)
+    rows = second.store.all(AlertRow, order=AlertRow.id)
+    kinds = [a.kind for a in rows]
+    assert kinds.count("open") == 1 and kinds[-1] == "resolve" and kinds.count("resolve") == 1, kinds
+    titles = [m["title"] for m in hook.received]
+    assert len(titles) == len(set(titles)) and sorted(titles) == sorted(a.title for a in rows)
+    assert second.store.all(IncidentRow)[0].state == "resolved"
