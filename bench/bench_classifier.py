@@ -14,9 +14,10 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from classifiers.transformer import MULTILINGUAL, cache_key, default_model_dir
+from monitor.settings import PipelineSettings
 
 THREADS = 2
-BATCH = 256
+BATCH = PipelineSettings().batch_size  # what the pipeline hands the classifier in a spike (a full batch)
 NAIVE_SAMPLE = 200
 SHARED = Path(__file__).resolve().parent.parent.parent / "shared" / "data"
 

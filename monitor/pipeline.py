@@ -43,7 +43,7 @@ class Pipeline:
 
     def __init__(self, store: Store, classifier: Classifier, matcher: BrandMatcher, detection: Detection,
                  incidents: IncidentManager, evidence: EvidenceBuffer, clock: Clock,
-                 queue_size: int = 10_000, batch_size: int = 256,
+                 queue_size: int = 10_000, batch_size: int = 1024,
                  on_batch: Callable[[int], None] | None = None) -> None:
         self.store, self.classifier, self.matcher = store, classifier, matcher
         self.detection, self.incidents, self.evidence, self.clock = detection, incidents, evidence, clock
