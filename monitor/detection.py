@@ -125,7 +125,7 @@ class Detection:
             if monitor is None or name not in self.enabled or self.open_series.get((brand, name)):
                 continue
             filling = self.counter.filling(brand, signal)
-            found = monitor.peek(*filling) if filling is not None else None
+            found = None if filling is None else monitor.peek(*filling)
             if filling is None or found is None:
                 continue
             event, episode = found

@@ -290,8 +290,7 @@ class PipelineSettings(Model):
     """Intake queue and batching."""
 
     queue_size: int = Field(10_000, gt=0)
-    batch_size: int = Field(1024, gt=0, description="most mentions classified and stored together: a backlog "
-                            "(a spike) fills whole batches, and bigger ones encode faster; a quiet stream never waits")
+    batch_size: int = Field(1024, gt=0, description="at most this many classified together (a backlog fills them)")
 
 
 class Settings(Model):

@@ -136,16 +136,14 @@ class SignalMonitor:
         """The open event (and its episode) that the bucket starting at `bucket_start` would cause were it to close
         now at `count`, judged on a copy (nothing it judges by changes). A bucket still filling only gains counts,
         so an opening it already decides can be sent at once instead of at its end."""
-        if self.episode is not None and self.episode.opened:
-            return None
-        if self.last is not None and as_utc(bucket_start) <= self.last:
+        start = as_utc(bucket_start)
+        if (self.episode is not None and self.episode.opened) or (self.last is not None and start <= self.last):
             return None
         if self.episode is None:  # the common case is decided without copying anything
             if count <= self.detector.baseline.expected(bucket_start) or count < self.echo():
                 return None  # no evidence of its own yet (its end may still open it), or an echo of the last one
             if not self.detector.judge(bucket_start, count).anomalous:
                 return None
-        start = as_utc(bucket_start)
         if self.tried is not None and self.tried[0] == start and count < TRIAL_GROWTH * self.tried[1]:
             return None  # a trial at a lower count of this bucket opened nothing: wait for it to grow
         trial = copy.deepcopy(self)
