@@ -146,7 +146,8 @@ async def test_a_restart_before_the_deciding_minute_ends_keeps_the_incident_and_
             break
     assert stopped is not None
     opened = first.store.all(IncidentRow)[0].opened_at
-    assert opened < T0 + (stopped + 1) * MINUTE  # paged while its minute was still filling
+    minute = T0 + stopped * MINUTE  # paged at a report of this minute, while it was still filling
+    assert minute < opened < minute + MINUTE and opened in [m.created_at for m in batches[stopped]]
     del first  # stopped before that minute closed
 
     second = runtime_on(db, url)
