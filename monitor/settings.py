@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 import os
 import re
 import tomllib
@@ -10,6 +9,8 @@ from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from monitor.config_errors import describe_error
 
 ENV_REF = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
 DEFAULT_TOPICS: dict[str, list[str]] = {
@@ -339,50 +340,13 @@ def _expand_env(value: Any, where: str) -> Any:
     return value
 
 
-def _key_path(loc: tuple[Any, ...]) -> str:
-    out = ""
-    for part in loc:
-        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
-    return out or "(top level)"
-
-
-def _describe(error: dict[str, Any], model: type[BaseModel]) -> str:
-    """Turn one pydantic error into 'key: expected X, got Y. Hint: ...'."""
-    key = _key_path(error["loc"])
-    value = error.get("input")
-    shown = f"{value!r} ({type(value).__name__})" if not isinstance(value, dict) else "a table"
-    if error["type"] == "extra_forbidden":
-        name = str(error["loc"][-1])
-        known = _known_keys(model, error["loc"][:-1])
-        close = difflib.get_close_matches(name, known, n=1)
-        hint = f"did you mean {close[0]!r}?" if close else f"known keys here: {', '.join(sorted(known))}"
-        return f"{key}: unknown key. Hint: {hint}"
-    if error["type"] == "missing":
-        return f"{key}: required key is missing. Hint: add it to the file"
-    return f"{key}: {error['msg'].lower()}; got {shown}. Hint: see config/example.toml for this key"
-
-
-def _known_keys(model: type[BaseModel], loc: tuple[Any, ...]) -> list[str]:
-    current: Any = model
-    for part in loc:
-        if isinstance(part, int) or current is None:
-            continue
-        field = current.model_fields.get(part)
-        annotation = field.annotation if field else None
-        current = None
-        for candidate in (annotation, *getattr(annotation, "__args__", ())):
-            if isinstance(candidate, type) and issubclass(candidate, BaseModel):
-                current = candidate
-    return [k for k in current.model_fields if k != "base_dir"] if current else []
-
-
 def parse_settings(data: dict[str, Any], origin: str = "config", base_dir: Path = Path(".")) -> Settings:
     """Validate a decoded TOML document into Settings, or raise ConfigError."""
     data = _expand_env(data, "")
     try:
         settings = Settings.model_validate(data)
     except ValidationError as exc:
-        lines = [_describe(err, Settings) for err in exc.errors(include_url=False)]
+        lines = [describe_error(err, Settings) for err in exc.errors(include_url=False)]
         raise ConfigError(f"{origin}: " + f"\n{origin}: ".join(lines)) from None
     settings.base_dir = base_dir
     names = [b.name.lower() for b in settings.brands]
