@@ -14,24 +14,35 @@ from classifiers.ruleset import GroupSources
 RECOVERY_UNREAL = re.compile(
     r"\b(?:hope|hopes|hoped|hopefully|hoping|until|till|til|before|once|if|when|whenever|wish|crossed|pray\w*|"
     r"should|will|would|could|might|may|wait\w*|speranza|spero|speriamo|finche|prima\s+che|quando|se|ojala|"
-    r"hasta\s+que|cuando|si|j'espere|quand|hoffentlich|wenn|bis)\s+(?:[\w']+\s+){0,3}$")
-"""A wish, a condition or a future right before a recovery phrase ("hopefully it's back up soon") is no recovery."""
-_AGAIN_OK = r"(?:\s+(?:fine|ok|okay|normally|properly|perfectly|now|for\s+me|here))?\s+again\b"
+    r"hasta\s+que|cuando|si|j'espere|quand|hoffentlich|wenn|bis|arent|isnt|wasnt|werent|dont|doesnt|didnt|cant|wont|"
+    r"aint)\s+(?:[\w']+\s+){0,3}$")
+"""A wish, a condition, a future or a negation spelled without its apostrophe ("arent working again") right before a
+recovery phrase ("hopefully it's back up soon") is no recovery."""
+_WHEN = r"(?:\d|mon|tue|wed|thu|fri|sat|sun)"
+_LATER = r"(?:tomorrow|tonight|next|soon|later|on\s+" + _WHEN + ")"
+"""A time still to come: "working again tomorrow", "back on Thursday" tell of plans, not of a recovery."""
+_AGAIN_OK = (r"(?:\s+(?:fine|ok|okay|normally|properly|perfectly|now|for\s+me|here))?\s+again\b(?!\s+" + _LATER
+             + ")")
 _NOT_BROKEN = r"(?<!stopped )(?<!stop )(?<!quit )(?<!stops )"
-_BACK_TAIL = (r"(?!\s+(?:down|to\s+(?!normal\b)|in\s+stock|with|from\s+(?:holiday|vacation)|"
-              r"on\s+sale|at\s+it|again\s+(?:down|broken)|tomorrow|tonight|next|soon|later|in\s+(?:town|\d)|on\s+"
-              r"(?:\d|mon|tue|wed|thu|fri|sat|sun)|for\s+(?:another|a\s+new|season)))")
+_BACK_TAIL = (r"(?!\s+(?:down|to\s+(?!normal\b)|in\s+(?!service|business|action)|with|from\s+(?:holiday|vacation)|"
+              r"on\s+(?:sale|tv|air|stage)|at\b|again\s+(?:down|broken)|" + _LATER + r"|this\s+(?:year|week|"
+              r"weekend|month|season|summer|winter|spring|fall|autumn|time)|for\s+(?:another|a\s+new|season|the)))")
+_ON_TAIL = r"(?!\s+(?:it|this|that|with|as|for\s+(?!me\b|us\b)|tv|air|sale|stage|" + _WHEN + "|" + _LATER + "))"
+"""What may not follow "back on": "look back on it", "back on TV", "back on Thursday" are no recoveries."""
+_NOT_ASKED = r"(?![^.!?\n]*\?)"
+"""No question mark later in the same sentence: "is it back up?" asks, it does not report."""
 _TROUBLE = r"(?!\s+(?:il|lo|la|l'|un|una|i|gli|le)\s*(?:problem|error|disserviz|guast|blocc|bug|crash|lag))"
 
-RECOVERY_SOURCES: GroupSources = (
+_SOURCES = (
     (3.0, (
         # English
-        ("back", r"\b(?:is|are|'s|s|it's|its|it|everything|seems|seem|looks|look|now|finally|all)\s+"
-         r"(?:finally\s+|now\s+|all\s+)?back\s+(?:up|online|on\s*line|on|to\s+normal|in\s+service|and\s+running|working)\b"
-         r"(?!\s+(?:my|the|your|his|her|their|our)\b)"),
-        ("back", r"\bback\s+up\s+(?:and\s+running|now|again|for\s+me|here)\b"),
-        ("back", r"^\W*@?(?!(?:bug|bugs|error|errors|problem|problems|issue|issues|glitch|outage|lag|crash|crashes)\b)"
-         r"[\w.]+\s+(?:is|are|'s)\s+(?:finally\s+)?back\b" + _BACK_TAIL),
+        ("back", r"\b(?:is|are|'s|s|it's|its|everything|seems|seem|looks|look|now|finally|all)\s+"
+         r"(?:finally\s+|now\s+|all\s+)?back\s+(?:up(?!\s+to\s+(?!normal|speed))|online|on\s*line|on\b" + _ON_TAIL
+         + r"|to\s+normal|in\s+service|and\s+running|working)\b(?!\s+(?:my|the|your|his|her|their|our)\b)"),
+        ("back", r"(?<!\ba )\bback\s+up\s+(?:and\s+running|now|again|for\s+me|here)\b(?!\s+" + _LATER + ")"),
+        ("back", r"^\W*@?(?!(?:bug|bugs|error|errors|problem|problems|issue|issues|glitch|outage|lag|crash|crashes|"
+         r"they|we|he|she|i|you|u|yall|everyone|everybody)\b)[\w.]+\s+(?:is|are|'s)\s+(?:finally\s+)?back\b"
+         + _BACK_TAIL),
         ("back", r"\b(?:it|everything)\s*(?:'s|s|\s+is)\s+(?:finally\s+)?back\b" + _BACK_TAIL),
         ("works working loads loading running connecting", _NOT_BROKEN + r"\b(?:works|working|loads|loading|running|"
          r"connecting)" + _AGAIN_OK),
@@ -66,3 +77,5 @@ RECOVERY_SOURCES: GroupSources = (
         ("voltou funciona", r"\b(?:voltou\s+a\s+funcionar|ja\s+funciona|funciona\s+de\s+novo)\b"),
     )),
 )
+RECOVERY_SOURCES: GroupSources = tuple((weight, tuple((words, pattern + _NOT_ASKED) for words, pattern in rules))
+                                       for weight, rules in _SOURCES)

@@ -351,6 +351,21 @@ RECOVERY = [
     ("fingers crossed the power is back on before tonight", False),
     ("acme is back tomorrow with new deals", False),
     ("se adesso va ti scrivo", False),
+    # negations without their apostrophe, plans, people, places, shows and questions are no recoveries
+    ("my acme texts arent working again, second day in a row", False),
+    ("acme working again tomorrow, the shop is closed today", False),
+    ("THEY ARE BACK!!! the acme crew at the fair on sunday", False),
+    ("acme is back in Leeds for the summer tour", False),
+    ("acme is back this year with a new look", False),
+    ("loved seeing the acme show back on TV", False),
+    ("i look back on this acme ad with love", False),
+    ("how long until acme gets the power back on??", False),
+    ("is acme back up?", False),
+    ("need to put it back up on the wall, the acme shelf fell", False),
+    ("heading back up to the acme office", False),
+    ("acme is back in business, checkout works", True),
+    ("the acme site is back up for me", True),
+    ("acme is back up! did you see the status page?", True),
 ]
 
 
