@@ -114,6 +114,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--out", type=Path, default=Path(__file__).resolve().parent / "weights")
     parser.add_argument("--epochs", type=float, default=2.0)
     parser.add_argument("--rank", type=int, default=8)
+    parser.add_argument("--alpha", type=float, default=16.0, help="LoRA scale numerator: updates are x alpha/rank")
     parser.add_argument("--lr", type=float, default=1e-3)
     parser.add_argument("--seed", type=int, default=SEED)
     parser.add_argument("--threads", type=int, default=None)
@@ -121,7 +122,7 @@ def main(argv: list[str] | None = None) -> None:
                                                           "(default: the bundled all-MiniLM-L6-v2)")
     parser.add_argument("--no-heads", action="store_true", help="only write the adapter, do not refit the heads")
     args = parser.parse_args(argv)
-    finetune(build_sets(args.data, args.seed), args.out, args.epochs, args.rank, lr=args.lr, seed=args.seed,
+    finetune(build_sets(args.data, args.seed), args.out, args.epochs, args.rank, args.alpha, lr=args.lr, seed=args.seed,
              threads=args.threads, model=args.model)
     if not args.no_heads:
         from classifiers.train import train

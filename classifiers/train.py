@@ -11,6 +11,7 @@ from pathlib import Path
 
 import numpy as np
 
+from classifiers.evaluate import macro_f1
 from classifiers.model_features import (
     N_FEATURES,
     RULE_NAMES,
@@ -52,14 +53,19 @@ def design(emb: np.ndarray, keys: list[str], texts: list[str], idf: np.ndarray):
     return hstack([grams, csr_matrix(emb), csr_matrix(rule_features(texts))]).tocsr()
 
 
+def log_loss(logits: np.ndarray, labels: np.ndarray, temperature: float = 1.0) -> float:
+    """Mean negative log-likelihood of the labels under softmax(logits / temperature)."""
+    scaled = logits / temperature
+    scaled = scaled - scaled.max(axis=1, keepdims=True)
+    logp = scaled - np.log(np.exp(scaled).sum(axis=1, keepdims=True))
+    return -float(logp[np.arange(len(labels)), labels].mean())
+
+
 def fit_temperature(logits: np.ndarray, labels: np.ndarray) -> float:
     """The temperature minimising log loss on held-out training rows (a 1-D grid: no tuning on val splits)."""
     best, best_loss = 1.0, float("inf")
     for temperature in np.exp(np.linspace(np.log(0.3), np.log(5.0), 60)):
-        scaled = logits / temperature
-        scaled -= scaled.max(axis=1, keepdims=True)
-        logp = scaled - np.log(np.exp(scaled).sum(axis=1, keepdims=True))
-        loss = -float(logp[np.arange(len(labels)), labels].mean())
+        loss = log_loss(logits, labels, float(temperature))
         if loss < best_loss:
             best, best_loss = float(temperature), loss
     return best
@@ -92,6 +98,8 @@ def train_head(name: str, data: TrainSet, emb: np.ndarray, idf: np.ndarray, seed
              "class_weight": CLASS_WEIGHT[name], "weighted_rows": 0 if weights is None else int((weights != 1).sum()),
              "temperature": round(head.temperature, 3),
              "holdout_accuracy": round(accuracy, 4),
+             "holdout_log_loss": round(log_loss(logits, labels[hold], head.temperature), 4),
+             "holdout_macro_f1": round(macro_f1(labels[hold], logits.argmax(1), len(classes)), 4),
              "class_counts": {c: int((labels == i).sum()) for i, c in enumerate(classes)}, "sources": data.sources}
     return head, stats
 
