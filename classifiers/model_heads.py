@@ -16,6 +16,10 @@ HEAD_CLASSES: dict[str, tuple[str, ...]] = {
     "intent": ("complaint", "praise", "other"),
     "outage": ("no", "yes"),
 }
+LANGUAGE_HEADS = ("it", "es", "pt", "de", "fr")
+"""Languages with a sentiment head of their own (`sentiment_it`, ...), trained on their rows alone; every other
+non-English text goes to `sentiment_xx`, trained on all non-English rows; English keeps the shared `sentiment`."""
+OTHER_LANGUAGES = "xx"
 WEIGHTS_DIR = Path(__file__).resolve().parent / "weights"
 DEFAULT_HEADS = WEIGHTS_DIR / "heads.npz"
 MULTILINGUAL_HEADS = WEIGHTS_DIR / "multilingual" / "heads.npz"
@@ -48,6 +52,21 @@ class Head:
         return out / self.temperature
 
 
+def classes_of(name: str) -> tuple[str, ...]:
+    """The classes of a head by its name (`sentiment_it` has the sentiment classes)."""
+    return HEAD_CLASSES[name.partition("_")[0]]
+
+
+def sentiment_head(lang: str | None, names: set[str] | dict[str, Head]) -> str:
+    """Which sentiment head judges a text in `lang`: its own, the non-English one, or the shared one."""
+    if not lang or lang == "en":
+        return "sentiment"
+    for name in (f"sentiment_{lang}", f"sentiment_{OTHER_LANGUAGES}"):
+        if name in names:
+            return name
+    return "sentiment"
+
+
 def softmax_rows(logits: np.ndarray) -> np.ndarray:
     """Row-wise softmax."""
     shifted = np.exp(logits - logits.max(axis=1, keepdims=True))
@@ -70,21 +89,33 @@ class Heads:
         """Encoder and heads version, as Classification.model shows them."""
         return f"{self.encoder}+heads-{self.version}"
 
-    def predict(self, emb: np.ndarray, keys: list[str], texts: list[str]) -> dict[str, np.ndarray]:
+    def predict(self, emb: np.ndarray, keys: list[str], texts: list[str], langs: list[str] | None = None
+                ) -> dict[str, np.ndarray]:
         """Probabilities per head (n x classes), from embeddings, normalised texts (n-grams) and raw texts (rules)."""
         if emb.shape[1] != self.dim:
             raise HeadsMismatchError(f"heads were trained on {self.dim}-dimensional embeddings ({self.encoder}), "
                                      f"the encoder gives {emb.shape[1]}: retrain them with python -m classifiers.train")
-        return self.predict_features(emb, self.features(keys, texts))
+        return self.predict_features(emb, self.features(keys, texts), langs)
 
     def features(self, keys: list[str], texts: list[str]) -> Features:
         """The inputs besides the embedding: n-gram rows of the normalised texts and rule features of the raw ones."""
         return ngram_rows(keys, self.idf), rule_features(texts)
 
-    def predict_features(self, emb: np.ndarray, features: Features) -> dict[str, np.ndarray]:
-        """Probabilities per head from embeddings and the output of `features` for the same texts."""
+    def predict_features(self, emb: np.ndarray, features: Features, langs: list[str] | None = None
+                         ) -> dict[str, np.ndarray]:
+        """Probabilities of the sentiment, intent and outage heads from embeddings and the output of `features` for
+        the same texts; with `langs`, each text's sentiment comes from the head for its language."""
         grams, rules = features
-        return {name: softmax_rows(head.logits(emb, grams, rules)) for name, head in self.heads.items()}
+        out = {name: softmax_rows(self.heads[name].logits(emb, grams, rules)) for name in HEAD_CLASSES}
+        routes: dict[str, list[int]] = {}
+        for i, lang in enumerate(langs or []):
+            name = sentiment_head(lang, self.heads)
+            if name != "sentiment":
+                routes.setdefault(name, []).append(i)
+        for name, rows in routes.items():
+            out["sentiment"][rows] = softmax_rows(self.heads[name].logits(emb[rows], [grams[i] for i in rows],
+                                                                          rules[rows]))
+        return out
 
     def save(self, path: Path) -> None:
         """Write every array to one compressed .npz (n-gram weights as float16)."""

@@ -116,8 +116,8 @@ class TieredClassifier:
     def explain(self, texts: list[str]) -> list[dict[str, object]]:
         """Per text: the heads' own probabilities, the rules' evidence and verdict, and the combined scores."""
         clean = [safe_text(t) for t in texts]
-        model = self._model_scores(clean)
         ruled = self.rules.classify_batch(clean)
+        model = self._model_scores(clean, [r.lang for r in ruled])
         result = []
         for i, text in enumerate(clean):
             evidence = rule_evidence(text)
@@ -128,9 +128,9 @@ class TieredClassifier:
                            "scores": combine({n: p[i] for n, p in model.items()}, evidence, not text.strip())})
         return result
 
-    def _model_scores(self, texts: list[str]) -> dict[str, np.ndarray]:
+    def _model_scores(self, texts: list[str], langs: list[str]) -> dict[str, np.ndarray]:
         embeddings = self.encoder.encode(texts)
-        return self.heads.predict(embeddings, [cache_key(t) for t in texts], texts)
+        return self.heads.predict(embeddings, [cache_key(t) for t in texts], texts, langs)
 
     def _classify(self, texts: list[str], hints: list[str | None]) -> list[Classification]:
         # The encoder releases the GIL while it runs: the Python-bound rules and n-grams overlap with it.
@@ -140,7 +140,7 @@ class TieredClassifier:
             ruled = self.rules.classify_batch(texts, hints)
         finally:
             embeddings = encoding.result()
-        model = self.heads.predict_features(embeddings, features)
+        model = self.heads.predict_features(embeddings, features, [r.lang for r in ruled])
         verdicts = []
         for i, text in enumerate(texts):
             scores = combine({n: p[i] for n, p in model.items()}, rule_evidence(text), not text.strip())

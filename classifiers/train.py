@@ -20,8 +20,16 @@ from classifiers.model_features import (
     rule_features,
     sparse_matrix,
 )
-from classifiers.model_heads import HEAD_CLASSES, Head, Heads
-from classifiers.train_sets import TrainSet, held_out, intent_set, outage_head_set, sentiment_set
+from classifiers.model_heads import HEAD_CLASSES, LANGUAGE_HEADS, OTHER_LANGUAGES, Head, Heads, classes_of
+from classifiers.train_sets import (
+    TrainSet,
+    held_out,
+    intent_set,
+    language_subsets,
+    outage_head_set,
+    sentiment_set,
+    subset,
+)
 from classifiers.transformer import TransformerEncoder, cache_key
 
 VERSION = "1"
@@ -75,13 +83,13 @@ def train_head(name: str, data: TrainSet, emb: np.ndarray, idf: np.ndarray, seed
     """Fit one head on 90% of its rows (logistic regression, the set's sample weights), calibrate on the other 10%."""
     from sklearn.linear_model import LogisticRegression
 
-    classes = HEAD_CLASSES[name]
+    classes, base = classes_of(name), name.partition("_")[0]
     keys = [cache_key(t) for t in data.texts]
     labels = np.asarray(data.labels)
     calibration = np.array([held_out(k) for k in keys])
     hold, fit = np.flatnonzero(calibration), np.flatnonzero(~calibration)
     matrix = design(emb, keys, data.texts, idf)
-    model = LogisticRegression(C=C_VALUES[name], max_iter=3000, class_weight=CLASS_WEIGHT[name], random_state=seed)
+    model = LogisticRegression(C=C_VALUES[base], max_iter=3000, class_weight=CLASS_WEIGHT[base], random_state=seed)
     weights = np.asarray(data.weights) if data.weights else None
     model.fit(matrix[fit], labels[fit], sample_weight=None if weights is None else weights[fit])
     coef, bias = model.coef_.T, model.intercept_
@@ -94,8 +102,8 @@ def train_head(name: str, data: TrainSet, emb: np.ndarray, idf: np.ndarray, seed
     logits = np.asarray(matrix[hold] @ coef) + bias
     head.temperature = fit_temperature(logits, labels[hold])
     accuracy = float((logits.argmax(1) == labels[hold]).mean())
-    stats = {"rows": len(labels), "fit_rows": len(fit), "calibration_rows": len(hold), "C": C_VALUES[name],
-             "class_weight": CLASS_WEIGHT[name], "weighted_rows": 0 if weights is None else int((weights != 1).sum()),
+    stats = {"rows": len(labels), "fit_rows": len(fit), "calibration_rows": len(hold), "C": C_VALUES[base],
+             "class_weight": CLASS_WEIGHT[base], "weighted_rows": 0 if weights is None else int((weights != 1).sum()),
              "temperature": round(head.temperature, 3),
              "holdout_accuracy": round(accuracy, 4),
              "holdout_log_loss": round(log_loss(logits, labels[hold], head.temperature), 4),
@@ -122,8 +130,12 @@ def train(data: Path, out: Path, cache: Path | None, seed: int = SEED, threads: 
     idf = document_frequency_idf(all_keys, N_FEATURES)
     heads = Heads(encoder.name, encoder.dim, VERSION, idf, info={"seed": seed, "adapter": encoder.adapter, "features": {
         "ngrams": "char 2-5 within words, crc32 mod 2^18, sublinear tf-idf, L2", "rules": list(RULE_NAMES)}})
-    for name, train_set in sets.items():
-        head, stats = train_head(name, train_set, embeddings[name], idf, seed)
+    jobs = [(name, train_set, embeddings[name]) for name, train_set in sets.items()]
+    for lang, rows in language_subsets(sets["sentiment"], LANGUAGE_HEADS, OTHER_LANGUAGES).items():
+        jobs.append((f"sentiment_{lang}", subset(sets["sentiment"], rows, f"sentiment rows in {lang}"),
+                     embeddings["sentiment"][rows]))
+    for name, train_set, emb in jobs:
+        head, stats = train_head(name, train_set, emb, idf, seed)
         heads.heads[name] = head
         heads.info[name] = stats
         print(f"{name}: {json.dumps(stats)}", flush=True)

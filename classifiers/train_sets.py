@@ -151,3 +151,22 @@ def _sampled_negatives(data: Path, seed: int) -> list[str]:
     airline_train, _ = datasets.airline_split(data)
     airline = [r.text for r in airline_train]
     return negatives + rng.sample(airline, min(OUTAGE_NEGATIVES_AIRLINE, len(airline)))
+
+
+def language_subsets(data: TrainSet, languages: tuple[str, ...], other: str,
+                     min_rows: int = 1000) -> dict[str, list[int]]:
+    """Rows of a sentiment set per language head, by the language the rules tier detects (as at inference): each of
+    `languages` with at least `min_rows` rows, and `other` for every non-English row."""
+    from classifiers.lang import detect_language
+
+    found = [detect_language(text) for text in data.texts]
+    subsets = {lang: [i for i, seen in enumerate(found) if seen == lang] for lang in languages}
+    subsets = {lang: rows for lang, rows in subsets.items() if len(rows) >= min_rows}
+    subsets[other] = [i for i, seen in enumerate(found) if seen != "en"]
+    return subsets
+
+
+def subset(data: TrainSet, rows: list[int], source: str) -> TrainSet:
+    """The given rows of a set, as a set of their own."""
+    return TrainSet([data.texts[i] for i in rows], [data.labels[i] for i in rows], {source: len(rows)},
+                    [data.weights[i] for i in rows] if data.weights else [])

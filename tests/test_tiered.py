@@ -35,7 +35,7 @@ def tiered() -> TieredClassifier:
 
 def test_shipped_weights_load_and_name_the_model(tiered: TieredClassifier) -> None:
     assert DEFAULT_HEADS.is_file() and DEFAULT_HEADS.stat().st_size < 8_000_000
-    assert set(tiered.heads.heads) == set(HEAD_CLASSES)
+    assert set(HEAD_CLASSES) <= set(tiered.heads.heads)
     adapter = tiered.heads.info.get("adapter")
     base = f"all-MiniLM-L6-v2+lora-{adapter}" if adapter else "all-MiniLM-L6-v2"
     assert tiered.encoder.name == base and tiered.model.startswith(f"{base}+heads-")
