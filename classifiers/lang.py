@@ -28,7 +28,7 @@ def _build_words() -> dict[str, Weights]:
     for word, langs in SHARED.items():
         users.setdefault(fold(word), set()).update(langs.split())
     weights: dict[str, dict[int, float]] = {
-        word: {_POS[lang]: 1.0 / len(langs) for lang in langs} for word, langs in users.items()}
+        word: {_POS[lang]: 1.0 / len(langs) for lang in sorted(langs)} for word, langs in users.items()}
     for word, lang, extra in BOOST:
         slot = weights.setdefault(fold(word), {})
         slot[_POS[lang]] = slot.get(_POS[lang], 0.0) + extra
@@ -98,7 +98,7 @@ def language_scores(tokens: list[str], raw: str, word_text: str) -> list[float]:
             scores[slot] += weight
     if not raw.isascii():
         lower = raw.lower()
-        for letter in _LETTER_SET.intersection(lower):
+        for letter in sorted(_LETTER_SET.intersection(lower)):  # a fixed order: float sums, hence ties, repeat
             for slot, weight in _LETTERS[letter]:
                 scores[slot] += weight
         if "è" in lower:

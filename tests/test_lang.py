@@ -66,3 +66,20 @@ def test_speed() -> None:
         detect_language(text)
     elapsed = time.perf_counter() - start
     assert elapsed < 1.0, f"{len(texts) / elapsed:.0f} texts/s"
+
+
+def test_scores_do_not_depend_on_the_process_string_hashing() -> None:
+    """Sets of strings iterate in an order that changes per process; the float sums (and so the ties) must not."""
+    import os
+    import subprocess
+    import sys
+
+    probe = ("from classifiers.lang import language_scores; from classifiers.textnorm import TOKEN, fold; "
+             "raw = 'Ça coûte très cher, però è già qui: ñandú, Straße, não, über, où, açaí'; "
+             "print(repr(language_scores(TOKEN.findall(fold(raw)), raw, fold(raw))))")
+    seen = set()
+    for seed in ("1", "2", "3", "4", "5"):
+        env = {**os.environ, "PYTHONHASHSEED": seed}
+        seen.add(subprocess.run([sys.executable, "-c", probe], env=env, capture_output=True, text=True,
+                                check=True).stdout)
+    assert len(seen) == 1, seen
