@@ -1,4 +1,4 @@
-"""Features the trained heads read besides the embedding: hashed character n-grams and the rules' evidence."""
+"""Features the trained heads read besides the embedding: hashed character and word n-grams, the rules' evidence."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import math
 import re
 import zlib
 from collections.abc import Sequence
+from itertools import pairwise
 
 import numpy as np
 
@@ -14,6 +15,8 @@ from classifiers.textnorm import prepare
 
 N_FEATURES = 1 << 18
 NGRAMS = (2, 3, 4, 5)
+NGRAM_FEATURES = "char 2-5 within words + words + word pairs, crc32 mod 2^18, sublinear tf-idf, L2"
+"""What the n-gram features are: heads trained on other ones are refused at load (they would read noise)."""
 RULE_NAMES = ("positive", "negative", "outage", "complaint", "praise", "question")
 WORD_CACHE = 200_000
 """Words whose n-gram buckets are remembered: word frequencies are Zipfian, so most words of a post hit."""
@@ -28,20 +31,26 @@ def ngram_text(key: str) -> str:
     return _DIGITS.sub("0", text)
 
 
+def _bucket(gram: str, mask: int) -> int:
+    return zlib.crc32(gram.encode("utf-8", "replace")) & mask
+
+
 def word_grams(word: str, mask: int) -> tuple[int, ...]:
-    """The hash buckets of one word's character n-grams (padded with a space each side)."""
+    """The hash buckets of one word's character n-grams (padded with a space each side) and of the word itself."""
     padded = f" {word} "
     size = len(padded)
-    return tuple(zlib.crc32(padded[start:start + n].encode("utf-8", "replace")) & mask
-                 for n in NGRAMS if n <= size for start in range(size - n + 1))
+    chars = tuple(_bucket(padded[start:start + n], mask) for n in NGRAMS if n <= size for start in range(size - n + 1))
+    return (*chars, _bucket(f"w:{word}", mask))
 
 
 def hashed_ngrams(key: str, n_features: int = N_FEATURES) -> dict[int, float]:
-    """Sublinear counts (1 + log tf) of the word-bounded character n-grams of a normalised text, by hash bucket."""
+    """Sublinear counts (1 + log tf) of a normalised text's word-bounded character n-grams, words and word pairs, by
+    hash bucket."""
     counts: dict[int, int] = {}
     mask = n_features - 1
     cache = _WORD_GRAMS.setdefault(mask, {})
-    for word in ngram_text(key).split():
+    words = ngram_text(key).split()
+    for word in words:
         grams = cache.get(word)
         if grams is None:
             if len(cache) >= WORD_CACHE:
@@ -49,6 +58,9 @@ def hashed_ngrams(key: str, n_features: int = N_FEATURES) -> dict[int, float]:
             grams = cache[word] = word_grams(word, mask)
         for bucket in grams:
             counts[bucket] = counts.get(bucket, 0) + 1
+    for first, second in pairwise(words):  # word pairs: "not good", "non va"
+        bucket = _bucket(f"b:{first} {second}", mask)
+        counts[bucket] = counts.get(bucket, 0) + 1
     return {bucket: 1.0 + math.log(count) if count > 1 else 1.0 for bucket, count in counts.items()}
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 
 from classifiers.base import SENTIMENTS
-from classifiers.model_features import N_FEATURES, RULE_NAMES, ngram_rows, rule_features
+from classifiers.model_features import N_FEATURES, NGRAM_FEATURES, RULE_NAMES, ngram_rows, rule_features
 
 HEAD_CLASSES: dict[str, tuple[str, ...]] = {
     "sentiment": SENTIMENTS,
@@ -145,6 +145,9 @@ class Heads:
         missing = set(HEAD_CLASSES) - set(heads)
         if missing:
             raise ValueError(f"{path} lacks the heads {sorted(missing)}")
-        if len(idf) != N_FEATURES or any(h.w_rules.shape[0] != len(RULE_NAMES) for h in heads.values()):
-            raise ValueError(f"{path} was written for other features: retrain with python -m classifiers.train")
+        features = meta.get("info", {}).get("features", {}).get("ngrams")
+        if len(idf) != N_FEATURES or any(h.w_rules.shape[0] != len(RULE_NAMES) for h in heads.values()) \
+                or features != NGRAM_FEATURES:
+            raise ValueError(f"{path} was written for other features ({features or 'unknown'}): retrain with "
+                             "python -m classifiers.train")
         return cls(meta["encoder"], int(meta["dim"]), meta["version"], idf, heads, meta.get("info", {}))

@@ -14,6 +14,7 @@ import numpy as np
 from classifiers.evaluate import macro_f1
 from classifiers.model_features import (
     N_FEATURES,
+    NGRAM_FEATURES,
     RULE_NAMES,
     document_frequency_idf,
     ngram_rows,
@@ -32,7 +33,7 @@ from classifiers.train_sets import (
 )
 from classifiers.transformer import TransformerEncoder, cache_key
 
-VERSION = "1"
+VERSION = "2"  # 2: words and word pairs among the n-gram features; sentiment heads per language
 SEED = 20240611
 C_VALUES = {"sentiment": 1.0, "intent": 1.0, "outage": 1.0}
 CLASS_WEIGHT: dict[str, str | None] = {"sentiment": "balanced", "intent": None, "outage": "balanced"}
@@ -129,7 +130,7 @@ def train(data: Path, out: Path, cache: Path | None, seed: int = SEED, threads: 
     all_keys = sorted({cache_key(t) for s in sets.values() for t in s.texts})
     idf = document_frequency_idf(all_keys, N_FEATURES)
     heads = Heads(encoder.name, encoder.dim, VERSION, idf, info={"seed": seed, "adapter": encoder.adapter, "features": {
-        "ngrams": "char 2-5 within words, crc32 mod 2^18, sublinear tf-idf, L2", "rules": list(RULE_NAMES)}})
+        "ngrams": NGRAM_FEATURES, "rules": list(RULE_NAMES)}})
     jobs = [(name, train_set, embeddings[name]) for name, train_set in sets.items()]
     for lang, rows in language_subsets(sets["sentiment"], LANGUAGE_HEADS, OTHER_LANGUAGES).items():
         jobs.append((f"sentiment_{lang}", subset(sets["sentiment"], rows, f"sentiment rows in {lang}"),

@@ -90,3 +90,16 @@ def test_the_shipped_heads_judge_italian_with_the_italian_head(tiered: TieredCla
     shared = softmax_rows(shipped["sentiment"].logits(emb, grams, rules))[0]
     assert [verdict.sentiment_scores[s] for s in SENTIMENTS] == pytest.approx(expected.tolist(), abs=1e-5)
     assert not np.allclose(expected, shared, atol=1e-3)
+
+
+def test_heads_trained_on_other_ngram_features_are_refused_with_the_command_that_retrains(tmp_path) -> None:
+    from classifiers.model_features import NGRAM_FEATURES
+
+    heads = _heads(it=2)
+    heads.info = {"features": {"ngrams": "char 2-5 within words, crc32 mod 2^18, sublinear tf-idf, L2"}}
+    heads.save(tmp_path / "old.npz")
+    with pytest.raises(ValueError, match=r"other features .*char 2-5 within words.*classifiers\.train"):
+        Heads.load(tmp_path / "old.npz")
+    heads.info = {"features": {"ngrams": NGRAM_FEATURES}}
+    heads.save(tmp_path / "new.npz")
+    assert set(Heads.load(tmp_path / "new.npz").heads) == {*HEAD_CLASSES, "sentiment_it"}
