@@ -100,7 +100,7 @@ def measure(rate: float, settings: DetectorSettings, seeds: range) -> dict[str, 
         if first is not None and last is not None and last > first:
             resolves.append(last - (ONSET + LENGTH))
     quiet = run_one(settings, series(rate, 30.0, 1000 + int(rate * 10), outage=False))
-    from bench.onset_bound import floors  # it reads this module's series
+    from bench.onset_bound import floors  # imported here: it imports draw from this module
 
     return {"rate": rate, "median": statistics.median(detects), "within": sum(d <= TARGET_MINUTES for d in detects),
             "floors": floors(rate, seeds, 1000 + int(rate * 10)),

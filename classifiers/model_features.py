@@ -32,6 +32,7 @@ def ngram_text(key: str) -> str:
 
 
 def _bucket(gram: str, mask: int) -> int:
+    """The hash bucket of one n-gram, word or word pair."""
     return zlib.crc32(gram.encode("utf-8", "replace")) & mask
 
 

@@ -52,9 +52,14 @@ class Head:
         return out / self.temperature
 
 
+def family(name: str) -> str:
+    """The task a head serves, by its name (`sentiment_it` serves `sentiment`)."""
+    return name.partition("_")[0]
+
+
 def classes_of(name: str) -> tuple[str, ...]:
     """The classes of a head by its name (`sentiment_it` has the sentiment classes)."""
-    return HEAD_CLASSES[name.partition("_")[0]]
+    return HEAD_CLASSES[family(name)]
 
 
 def sentiment_head(lang: str | None, names: set[str] | dict[str, Head]) -> str:
@@ -106,15 +111,18 @@ class Heads:
         """Probabilities of the sentiment, intent and outage heads from embeddings and the output of `features` for
         the same texts; with `langs`, each text's sentiment comes from the head for its language."""
         grams, rules = features
-        out = {name: softmax_rows(self.heads[name].logits(emb, grams, rules)) for name in HEAD_CLASSES}
-        routes: dict[str, list[int]] = {}
-        for i, lang in enumerate(langs or []):
-            name = sentiment_head(lang, self.heads)
-            if name != "sentiment":
-                routes.setdefault(name, []).append(i)
-        for name, rows in routes.items():
-            out["sentiment"][rows] = softmax_rows(self.heads[name].logits(emb[rows], [grams[i] for i in rows],
-                                                                          rules[rows]))
+        out = {name: softmax_rows(self.heads[name].logits(emb, grams, rules)) for name in HEAD_CLASSES
+               if name != "sentiment" or not langs}
+        if langs:  # each sentiment head scores only its own rows
+            routes: dict[str, list[int]] = {}
+            for i, lang in enumerate(langs):
+                routes.setdefault(sentiment_head(lang, self.heads), []).append(i)
+            blocks = {name: softmax_rows(self.heads[name].logits(emb[rows], [grams[i] for i in rows], rules[rows]))
+                      for name, rows in routes.items()}
+            sentiment = np.empty((len(langs), len(SENTIMENTS)), dtype=np.result_type(*blocks.values()))
+            for name, rows in routes.items():
+                sentiment[rows] = blocks[name]
+            out["sentiment"] = sentiment
         return out
 
     def save(self, path: Path) -> None:

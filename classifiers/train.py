@@ -21,7 +21,7 @@ from classifiers.model_features import (
     rule_features,
     sparse_matrix,
 )
-from classifiers.model_heads import HEAD_CLASSES, LANGUAGE_HEADS, OTHER_LANGUAGES, Head, Heads, classes_of
+from classifiers.model_heads import HEAD_CLASSES, LANGUAGE_HEADS, OTHER_LANGUAGES, Head, Heads, classes_of, family
 from classifiers.train_sets import (
     TrainSet,
     held_out,
@@ -84,7 +84,7 @@ def train_head(name: str, data: TrainSet, emb: np.ndarray, idf: np.ndarray, seed
     """Fit one head on 90% of its rows (logistic regression, the set's sample weights), calibrate on the other 10%."""
     from sklearn.linear_model import LogisticRegression
 
-    classes, base = classes_of(name), name.partition("_")[0]
+    classes, base = classes_of(name), family(name)
     keys = [cache_key(t) for t in data.texts]
     labels = np.asarray(data.labels)
     calibration = np.array([held_out(k) for k in keys])
