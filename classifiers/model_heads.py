@@ -78,6 +78,19 @@ def softmax_rows(logits: np.ndarray) -> np.ndarray:
     return shifted / shifted.sum(axis=1, keepdims=True)
 
 
+def quantize(weights: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """int8 weights and a float32 scale per column (symmetric: the largest weight of a column maps to 127)."""
+    scale = (np.abs(weights).max(axis=0) / 127).astype(np.float32)
+    return np.round(weights / np.where(scale > 0, scale, 1)).astype(np.int8), scale
+
+
+def _ngram_weights(data: np.lib.npyio.NpzFile, name: str) -> np.ndarray:
+    """A head's n-gram weights as float32, from int8 and scales (or float16, as older files keep them)."""
+    if f"{name}.w_ngram_q" in data:
+        return data[f"{name}.w_ngram_q"].astype(np.float32) * data[f"{name}.w_ngram_scale"]
+    return data[f"{name}.w_ngram"].astype(np.float32)
+
+
 @dataclass(slots=True)
 class Heads:
     """The trained heads, the idf they were trained with, and which encoder produced their embeddings."""
@@ -126,13 +139,13 @@ class Heads:
         return out
 
     def save(self, path: Path) -> None:
-        """Write every array to one compressed .npz (n-gram weights as float16)."""
+        """Write every array to one compressed .npz (n-gram weights as int8 with a scale per class)."""
         meta = {"encoder": self.encoder, "dim": self.dim, "version": self.version, "info": self.info,
                 "heads": {n: {"classes": list(h.classes), "temperature": h.temperature} for n, h in self.heads.items()}}
         arrays: dict[str, np.ndarray] = {"meta": np.array(json.dumps(meta)), "idf": self.idf.astype(np.float16)}
         for name, head in self.heads.items():
             arrays[f"{name}.w_emb"] = head.w_emb.astype(np.float32)
-            arrays[f"{name}.w_ngram"] = head.w_ngram.astype(np.float16)
+            arrays[f"{name}.w_ngram_q"], arrays[f"{name}.w_ngram_scale"] = quantize(head.w_ngram)
             arrays[f"{name}.w_rules"] = head.w_rules.astype(np.float32)
             arrays[f"{name}.bias"] = head.bias.astype(np.float32)
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -147,8 +160,8 @@ class Heads:
             meta = json.loads(str(data["meta"]))
             heads = {}
             for name, spec in meta["heads"].items():
-                heads[name] = Head(tuple(spec["classes"]), data[f"{name}.w_emb"], data[f"{name}.w_ngram"].astype(
-                    np.float32), data[f"{name}.w_rules"], data[f"{name}.bias"], float(spec["temperature"]))
+                heads[name] = Head(tuple(spec["classes"]), data[f"{name}.w_emb"], _ngram_weights(data, name),
+                                   data[f"{name}.w_rules"], data[f"{name}.bias"], float(spec["temperature"]))
             idf = data["idf"].astype(np.float32)
         missing = set(HEAD_CLASSES) - set(heads)
         if missing:

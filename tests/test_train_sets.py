@@ -6,8 +6,16 @@ from collections import Counter
 
 from classifiers.lang import detect_language
 from classifiers.outage_symptom_examples import symptom_examples
-from classifiers.train_outage import more_hand_labels
-from classifiers.train_sets import TRUSTED_WEIGHT, outage_head_set, outage_set, reports_service_failure
+from classifiers.train_examples import outage_examples
+from classifiers.train_outage import dedupe_key, eval_sample, more_hand_labels, weak_set
+from classifiers.train_sets import (
+    OUTAGE_NEGATIVES_AIRLINE,
+    OUTAGE_NEGATIVES_SEMEVAL,
+    TRUSTED_WEIGHT,
+    outage_head_set,
+    outage_set,
+    reports_service_failure,
+)
 from tests.conftest import need_shared
 
 
@@ -45,27 +53,30 @@ def test_a_negative_that_reports_a_failing_service_is_recognised() -> None:
     assert not reports_service_failure("@air the website looks great, booked in a minute")
 
 
-def test_the_heads_outage_set_adds_our_examples_and_drops_few_negatives() -> None:
+def test_the_heads_outage_set_keeps_hand_labels_and_our_examples_and_drops_few_negatives() -> None:
     data = need_shared("data")
     base, heads = outage_set(data, 7), outage_head_set(data, 7)
     more = more_hand_labels(data)
     texts, labels = symptom_examples()
     dropped = heads.sources["negatives_dropped_as_service_failures"]
     assert 0 < dropped <= 30
-    added = heads.sources["more_hand_labeled_power_tweets"] - sum(t in more for t in base.texts)
-    assert len(heads.texts) == len(base.texts) + added + len(texts) - dropped
+    hand_count = heads.sources["hand_labeled_power_tweets"] + heads.sources["more_hand_labeled_power_tweets"]
+    assert 500 <= heads.sources["hand_labeled_power_tweets"] <= 600
+    assert heads.sources["more_hand_labeled_power_tweets"] == len(more) >= 550
     assert set(texts) <= set(heads.texts) and not set(texts) & set(base.texts)
     assert not Counter(zip(texts, labels, strict=True)) - Counter(zip(heads.texts, heads.labels, strict=True))
     assert len(heads.weights) == len(heads.texts) and not base.weights
     trusted = [t for t, w in zip(heads.texts, heads.weights, strict=True) if w == TRUSTED_WEIGHT]
-    assert len(trusted) == (heads.sources["hand_labeled_power_tweets"] + heads.sources["more_hand_labeled_power_tweets"]
-                            + len(texts))
-    assert 500 <= heads.sources["hand_labeled_power_tweets"] <= 600
-    assert heads.sources["more_hand_labeled_power_tweets"] == len(more) >= 550
-    relabeled = {t: label for t, label in zip(heads.texts, heads.labels, strict=True) if t in more}
-    assert relabeled == more  # the hand label wins over the weak one
-    gone = Counter(base.texts) - Counter(heads.texts)
-    assert sum(gone.values()) == dropped and all(reports_service_failure(t) for t in gone)
+    assert len(trusted) == hand_count + len(texts)
+    power = {t: label for t, label in zip(heads.texts[:hand_count], heads.labels[:hand_count], strict=True)}
+    assert {t: power[t] for t in more} == more  # the later hand label wins
+    held = {dedupe_key(r.text) for r in eval_sample(data)}
+    assert not {dedupe_key(t) for t in power} & held
+    weak_only = set(base.texts[:len(weak_set(data)[0])]) - set(power)
+    assert weak_only and not weak_only & set(heads.texts)  # weakly labelled tweets train the adapter, not the heads
+    assert len(heads.texts) == hand_count + len(outage_examples()[0]) + len(texts) + \
+        heads.sources["sampled_negatives"]
+    assert heads.sources["sampled_negatives"] + dropped == OUTAGE_NEGATIVES_SEMEVAL + OUTAGE_NEGATIVES_AIRLINE
 
 
 def test_the_hand_labeled_training_tweets_are_the_documented_seeded_samples() -> None:
