@@ -3,23 +3,21 @@
 from __future__ import annotations
 
 import asyncio
-from pathlib import Path
 from typing import Any
 
 from aiohttp import web
-from jinja2 import Environment, FileSystemLoader, select_autoescape
 from sqlmodel import Session, select
 
+from alerts.approval import Approvals
 from monitor.advocates import rank_advocates
 from monitor.app import Runtime
 from monitor.clock import as_utc
 from monitor.models import DeliveryPartRow, DeliveryRow, IncidentRow
 from monitor.report import alert_json, incident_json, post_json
 from monitor.web_approval import page_context, setup_approval
+from monitor.web_templates import TEMPLATES
 
 RUNTIME = web.AppKey("runtime", Runtime)
-TEMPLATES = Environment(loader=FileSystemLoader(Path(__file__).parent / "templates"),
-                        autoescape=select_autoescape(["html"]))
 
 
 def sparkline(series: list[Any], width: int = 360, height: int = 60) -> str:
@@ -34,6 +32,7 @@ def sparkline(series: list[Any], width: int = 360, height: int = 60) -> str:
 
 def _summary(runtime: Runtime) -> dict[str, Any]:
     store = runtime.store
+    Approvals(store, runtime.settings, runtime.clock).expire_stale()  # as the posts page and CLI list them
     stats = runtime.pipeline.stats
     return {
         "now": runtime.clock.now().isoformat(),

@@ -5,23 +5,20 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable
-from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
 from aiohttp import web
-from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from alerts.approval import Approvals, WorkflowError, audit_json, can
 from monitor.app import Runtime
 from monitor.auth import AUTH, COOKIE, Auth, User, auth_middleware, current_user
 from monitor.models import IncidentRow
+from monitor.web_templates import TEMPLATES
 
 log = logging.getLogger(__name__)
 APPROVALS = web.AppKey("approvals", Approvals)
 WEB_RUNTIME = web.AppKey("approval_runtime", Runtime)
-TEMPLATES = Environment(loader=FileSystemLoader(Path(__file__).parent / "templates"),
-                        autoescape=select_autoescape(["html"]))
 NOTICES = {"approved": "Approved: the post goes to the publishing queue.", "step": "Approval recorded; "
            "another approver must approve it too.", "edited": "Saved; the text was linted again.",
            "rejected": "Rejected.", "acknowledged": "Incident acknowledged.", "out": "Logged out."}

@@ -10,6 +10,7 @@ from monitor.clock import SimulatedClock
 from monitor.models import AlertRow, DeliveryPartRow, DeliveryRow, IncidentRow, StatusPostRow
 from monitor.settings import parse_settings
 from monitor.web import create_app, sparkline
+from monitor.web_templates import when
 
 T0 = datetime(2026, 3, 2, 14, 0, tzinfo=UTC)
 
@@ -74,6 +75,39 @@ async def test_incident_page_shows_each_target_and_channel(aiohttp_client: Any, 
     html = await (await client.get(f"/incidents/{row.id}")).text()
     assert "<code>oncall://log</code>: delivered (1 attempt)" in html
     assert "<code>json://hook.example/x</code>: not delivered (2 attempts): HTTP 503 &lt;busy&gt;" in html
-    assert "pending after 2 attempts; next try 2026-03-02T14:01:00+00:00" in html
+    assert ('pending after 2 attempts; next try <time datetime="2026-03-02T14:01:00+00:00">2026-03-02 14:01:00 UTC'
+            '</time>') in html
     assert "x-main: sending, 2/2 parts sent, 1 attempt: x-main: HTTP 429: Too Many Requests" in html
     assert 'href="https://x.com/i/web/status/101"' in html and "javascript:" not in html
+
+
+def test_timestamps_read_as_utc_times_with_the_iso_form_kept_for_machines() -> None:
+    assert when("2026-03-02T14:45:02.705000+00:00") == \
+        '<time datetime="2026-03-02T14:45:02.705000+00:00">2026-03-02 14:45:02 UTC</time>'
+    assert when("2026-03-02T15:45:02+01:00") == \
+        '<time datetime="2026-03-02T14:45:02+00:00">2026-03-02 14:45:02 UTC</time>'
+    assert when(datetime(2026, 3, 2, 14, 45)) == \
+        '<time datetime="2026-03-02T14:45:00+00:00">2026-03-02 14:45:00 UTC</time>'  # naive, as databases give
+    assert when(None) == "" and when("") == ""
+    assert when("<b>soon</b>") == "&lt;b&gt;soon&lt;/b&gt;"
+
+
+async def test_cockpit_lists_only_the_newest_draft_of_an_incident(aiohttp_client: Any, store_url: str,
+                                                                  tmp_path: Any) -> None:
+    settings = parse_settings({"brands": [{"name": "Acme"}]})
+    runtime = build_runtime(settings, SimulatedClock(T0 + timedelta(hours=2)), store_url=store_url,
+                            alert_urls=[f"oncall://?path={tmp_path / 'a.log'}&console=no"])
+    row = runtime.store.add(IncidentRow(brand="Acme", signal="outage", started_at=T0, opened_at=T0,
+                                        resolved_at=T0 + timedelta(hours=1)))
+    old = runtime.store.add(StatusPostRow(incident_id=row.id, phase="investigating", lang="en",
+                                          text="We are investigating", created_at=T0))
+    new = runtime.store.add(StatusPostRow(incident_id=row.id, phase="resolved", lang="en", text="All fixed",
+                                          created_at=T0 + timedelta(hours=1)))
+    client = await aiohttp_client(create_app(runtime))
+    page = await (await client.get("/")).text()
+    assert "All fixed" in page and "We are investigating" not in page, "a superseded draft is not offered"
+    assert '<time datetime="2026-03-02T14:00:00+00:00">2026-03-02 14:00:00 UTC</time>' in page
+    assert "+00:00</td>" not in page, "no raw ISO timestamps in the table"
+    summary = await (await client.get("/api/summary")).json()
+    assert [p["id"] for p in summary["status_posts"]] == [new.id]
+    assert runtime.store.get(StatusPostRow, old.id).state == "expired"
