@@ -7,8 +7,9 @@ import logging
 from collections import Counter
 from datetime import datetime, timedelta
 
+from alerts.approval import Approvals
 from alerts.drafts import Drafter
-from monitor.clock import as_utc
+from monitor.clock import Clock, as_utc
 from monitor.models import IncidentRow, StatusPostRow
 from monitor.settings import Settings
 from monitor.store import Store
@@ -19,8 +20,9 @@ log = logging.getLogger(__name__)
 class Followups:
     """Ask the drafter for the post each moment needs and keep the promised next-update time on the incident."""
 
-    def __init__(self, store: Store, drafter: Drafter, settings: Settings) -> None:
+    def __init__(self, store: Store, drafter: Drafter, settings: Settings, clock: Clock) -> None:
         self.store, self.drafter, self.settings = store, drafter, settings
+        self.approvals = Approvals(store, settings, clock)
 
     def language(self, row: IncidentRow) -> str:
         """The audience's language: the most common one in the evidence that the brand speaks."""
@@ -50,6 +52,7 @@ class Followups:
         await asyncio.to_thread(self.store.add, StatusPostRow(
             incident_id=row.id, phase=phase, state="pending_approval", lang=draft.lang, text=draft.text,
             created_at=at, problems=draft.problems))
+        await asyncio.to_thread(self.approvals.expire_stale)  # the incident's older drafts are no longer on offer
         changed = row.next_update_at != next_update
         row.next_update_at = next_update
         return changed

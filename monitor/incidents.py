@@ -55,7 +55,7 @@ class IncidentManager:
         self.evidence = evidence
         self.base_url = base_url.rstrip("/")
         self.pager = Pager(store, notifier, settings.alerts, clock)
-        self.followups = Followups(store, drafter, settings)
+        self.followups = Followups(store, drafter, settings, clock)
         self._lock = asyncio.Lock()
         self.open: dict[str, OpenIncident] = {}
         for row in store.open_incidents():
