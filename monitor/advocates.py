@@ -7,10 +7,12 @@ posting as the brand (mentions tagged `brand_reply` or `brand_post`).
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
 from typing import Any
+from urllib.parse import quote
 
 from sqlalchemy import and_, case, distinct, func, or_, select
 
@@ -19,6 +21,8 @@ from monitor.settings import BrandSettings
 from monitor.store import Store
 
 OWN_TAGS = ("brand_reply", "brand_post")
+_HANDLE = re.compile(r"[\w.\-]{1,100}")
+_INSTANCE = re.compile(r"[a-z0-9.\-]{1,253}\.[a-z]{2,63}")
 
 
 @dataclass(slots=True)
@@ -32,8 +36,11 @@ class Advocate:
     praise: int
     praise_days: int
     complaints: int
-    followers: int
+    followers: int | None
+    """None where the network shows no follower count (Reddit)."""
     best_post: str | None
+    best_post_url: str | None = None
+    profile_url: str | None = None
 
     def to_json(self) -> dict[str, Any]:
         """Return a JSON-ready dict."""
@@ -43,6 +50,20 @@ class Advocate:
 def score(praise: int, praise_days: int, complaints: int, followers: int) -> float:
     """Repeated praise across days counts most; reach adds a little; recent complaints subtract."""
     return round(2.0 * praise_days + 0.5 * praise + 0.5 * math.log10(1 + followers) - 3.0 * complaints, 2)
+
+
+def profile_url(source: str, handle: str) -> str | None:
+    """Where to find the person to thank them: their public profile on the source's network (None if unknown)."""
+    handle = handle.lstrip("@")
+    if source == "mastodon":
+        user, _, instance = handle.partition("@")
+        if _HANDLE.fullmatch(user) and _INSTANCE.fullmatch(instance.lower()):
+            return f"https://{instance.lower()}/@{quote(user)}"
+        return None
+    if not _HANDLE.fullmatch(handle):
+        return None
+    pages = {"x": "https://x.com/{}", "bluesky": "https://bsky.app/profile/{}", "reddit": "https://www.reddit.com/user/{}"}
+    return pages[source].format(quote(handle)) if source in pages else None
 
 
 def own_handles(brands: Iterable[BrandSettings]) -> dict[str, set[str]]:
@@ -91,12 +112,17 @@ def rank_advocates(store: Store, now: datetime, brand: str | None = None, limit:
                 and str(r[3] or "").lstrip("@").lower() not in handles.get(str(r[0]).lower(), set())]
         ranked = sorted(
             (Advocate(b, src, handle, score(int(p), int(d), int(c or 0), int(f or 0)), int(p), int(d),
-                      int(c or 0), int(f or 0), None) for b, src, _aid, handle, p, d, c, f in rows),
+                      int(c or 0), None if f is None else int(f), None, profile_url=profile_url(src, str(handle)))
+             for b, src, _aid, handle, p, d, c, f in rows),
             key=lambda a: (-a.score, a.handle))[:limit]
         for adv in ranked:
-            adv.best_post = conn.execute(
-                select(MentionRow.text).join(ClassificationRow, ClassificationRow.mention_id == MentionRow.id)
+            best = conn.execute(
+                select(MentionRow.text, MentionRow.url)
+                .join(ClassificationRow, ClassificationRow.mention_id == MentionRow.id)
                 .where(MentionRow.source == adv.source, MentionRow.author_handle == adv.handle,
                        MentionRow.brand == adv.brand, label == "praise", MentionRow.is_repost.is_(False))
-                .order_by(func.length(MentionRow.text).desc()).limit(1)).scalar()
+                .order_by(func.length(MentionRow.text).desc()).limit(1)).first()
+            if best is not None:
+                adv.best_post = best[0]
+                adv.best_post_url = best[1] if str(best[1] or "").startswith(("https://", "http://")) else None
     return [a for a in ranked if a.score > 0]

@@ -40,3 +40,33 @@ def test_praise_over_days_ranks_and_the_brand_never_does(store_url: str) -> None
     # without the brand list the configured handle is not known, but the tagged account still is
     assert [a.handle for a in rank_advocates(store, NOW)] == ["AcmeHelp", "fan", "moody"]
     store.close()
+
+
+def test_each_advocate_says_where_to_find_them_and_their_best_post(store_url: str) -> None:
+    store = Store(store_url)
+    for day in (1, 2):
+        store.save_batch([(Mention(f"r{day}", "reddit", NOW - timedelta(days=day), f"acme is great, day {day}",
+                                   Author("t2_abc", "quiet_fan"), brand="Acme",
+                                   url=f"https://www.reddit.com/r/acme/comments/{day}/"), "Acme", PRAISE)])
+        store.save_batch([(Mention(f"m{day}", "mastodon", NOW - timedelta(days=day), f"love acme {'!' * day}",
+                                   Author("109", "ana@social.example", followers=50), brand="Acme",
+                                   url="javascript:alert(1)"), "Acme", PRAISE)])
+    by_source = {a.source: a for a in rank_advocates(store, NOW)}
+    reddit, mastodon = by_source["reddit"], by_source["mastodon"]
+    assert reddit.followers is None and reddit.to_json()["followers"] is None  # Reddit shows no count: not 0
+    assert reddit.profile_url == "https://www.reddit.com/user/quiet_fan"
+    assert reddit.best_post_url and reddit.best_post_url.startswith("https://www.reddit.com/r/acme/comments/")
+    assert mastodon.followers == 50 and mastodon.profile_url == "https://social.example/@ana"
+    assert mastodon.best_post == "love acme !!" and mastodon.best_post_url is None  # only http(s) links
+    store.close()
+
+
+def test_profile_links_only_for_plain_handles_on_known_networks() -> None:
+    from monitor.advocates import profile_url
+
+    assert profile_url("x", "@fan_1") == "https://x.com/fan_1"
+    assert profile_url("bluesky", "fan.bsky.social") == "https://bsky.app/profile/fan.bsky.social"
+    assert profile_url("mastodon", "ana@Mastodon.Social") == "https://mastodon.social/@ana"
+    assert profile_url("webhook", "fan") is None
+    assert profile_url("x", "fan\"><script>") is None
+    assert profile_url("mastodon", "ana@evil/path") is None and profile_url("mastodon", "ana") is None

@@ -111,3 +111,24 @@ async def test_cockpit_lists_only_the_newest_draft_of_an_incident(aiohttp_client
     summary = await (await client.get("/api/summary")).json()
     assert [p["id"] for p in summary["status_posts"]] == [new.id]
     assert runtime.store.get(StatusPostRow, old.id).state == "expired"
+
+
+async def test_cockpit_links_each_advocate_to_their_profile(aiohttp_client: Any, store_url: str,
+                                                            tmp_path: Any) -> None:
+    from classifiers.base import Classification
+    from monitor.mention import Author, Mention
+
+    settings = parse_settings({"brands": [{"name": "Acme"}]})
+    runtime = build_runtime(settings, SimulatedClock(T0 + timedelta(days=3)), store_url=store_url,
+                            alert_urls=[f"oncall://?path={tmp_path / 'a.log'}&console=no"])
+    praise = Classification("praise", "positive", "en")
+    for day in (1, 2):
+        runtime.store.save_batch([(Mention(f"p{day}", "bluesky", T0 + timedelta(days=day), "acme <3 you",
+                                           Author("did:plc:x", "fan.bsky.social"), brand="Acme",
+                                           url=f"https://bsky.app/profile/fan.bsky.social/post/{day}"),
+                                   "Acme", praise)])
+    client = await aiohttp_client(create_app(runtime))
+    page = await (await client.get("/")).text()
+    assert '<a href="https://bsky.app/profile/fan.bsky.social" rel="noopener noreferrer">@fan.bsky.social</a>' in page
+    assert "<td>bluesky</td>" in page and "<td>—</td>" in page and "acme &lt;3 you" in page
+    assert 'href="https://bsky.app/profile/fan.bsky.social/post/' in page
