@@ -33,7 +33,7 @@ def unique_mentions(count: int, seed: int = 5) -> list[str]:
     if len(texts) < count:
         from monitor.simulate import generate
 
-        texts += [m.text for m in generate("demo", seed=seed).mentions]
+        texts += [m["text"] for m in generate("demo", seed=seed).mentions()]
     seen: set[str] = set()
     unique = []
     for text in texts:

@@ -14,13 +14,12 @@ from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import quote
 
-from sqlalchemy import and_, case, distinct, func, or_, select
+from sqlalchemy import and_, case, distinct, func, select
 
 from monitor.models import AuthorRow, ClassificationRow, MentionRow
 from monitor.settings import BrandSettings
-from monitor.store import Store
+from monitor.store import Store, tagged_as_brand
 
-OWN_TAGS = ("brand_reply", "brand_post")
 _HANDLE = re.compile(r"[\w.\-]{1,100}")
 _INSTANCE = re.compile(r"[a-z0-9.\-]{1,253}\.[a-z]{2,63}")
 
@@ -73,10 +72,8 @@ def own_handles(brands: Iterable[BrandSettings]) -> dict[str, set[str]]:
 
 def _own_authors(conn: object, since: datetime, brand: str | None) -> set[tuple[str, str, str]]:
     """(brand, source, author id) of every author a source tagged as posting for the brand."""
-    tagged = or_(*(func.coalesce(MentionRow.extra[tag].as_boolean(), False).is_(True)  # type: ignore[index]
-                   for tag in OWN_TAGS))
     stmt = select(MentionRow.brand, MentionRow.source, MentionRow.author_id).where(
-        tagged, MentionRow.created_at >= since).distinct()
+        tagged_as_brand(), MentionRow.created_at >= since).distinct()
     if brand:
         stmt = stmt.where(MentionRow.brand == brand)
     return {(b, s, a) for b, s, a in conn.execute(stmt)}  # type: ignore[attr-defined]

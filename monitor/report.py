@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from monitor.advocates import rank_advocates
+from monitor.care import care_queue
 from monitor.clock import as_utc
 from monitor.models import AlertRow, IncidentRow, StatusPostRow
 from monitor.pipeline import Stats
@@ -72,4 +73,5 @@ def build_report(store: Store, stats: Stats, seconds: float, now: datetime,
         "alerts": [alert_json(a) for a in alerts],
         "status_posts": [post_json(p) for p in posts],
         "advocates": [a.to_json() for a in rank_advocates(store, now, brands=brands)],
+        "care": care_queue(store, now, brands).to_json(),
     }

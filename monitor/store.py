@@ -6,7 +6,7 @@ from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, Engine, Integer, event, func, inspect, select, text
+from sqlalchemy import BigInteger, ColumnElement, Engine, Integer, case, event, func, inspect, or_, select, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, SQLModel, create_engine
 
@@ -38,6 +38,16 @@ def make_engine(url: str) -> Engine:
             cur.execute("PRAGMA foreign_keys=ON")
             cur.close()
     return engine
+
+
+OWN_TAGS = ("brand_reply", "brand_post")
+"""Mentions a source saw posted by the brand itself carry one of these in `extra`."""
+BRAND_POSTS = "brand_posts"
+
+
+def tagged_as_brand(row: Any = MentionRow) -> ColumnElement[bool]:
+    """SQL: a source saw this mention posted as the brand (`brand_reply` or `brand_post`); `row` may be an alias."""
+    return or_(*(func.coalesce(row.extra[tag].as_boolean(), False).is_(True) for tag in OWN_TAGS))
 
 
 class Store:
@@ -133,14 +143,14 @@ class Store:
             return conn.execute(select(func.count()).select_from(MentionRow)).scalar_one()
 
     def label_counts(self, brand: str | None = None) -> dict[str, int]:
-        """Count stored mentions by label."""
-        stmt = (select(ClassificationRow.label, func.count())
-                .join(MentionRow, MentionRow.id == ClassificationRow.mention_id)
-                .group_by(ClassificationRow.label))
+        """Count the public's stored mentions by label; the brand's own posts (replies included) as `brand_posts`."""
+        kinds = select(case((tagged_as_brand(), BRAND_POSTS), else_=ClassificationRow.label).label("kind")).join(
+            MentionRow, MentionRow.id == ClassificationRow.mention_id)
         if brand:
-            stmt = stmt.where(MentionRow.brand == brand)
+            kinds = kinds.where(MentionRow.brand == brand)
+        sub = kinds.subquery()
         with self.engine.connect() as conn:
-            return {label: n for label, n in conn.execute(stmt)}
+            return {label: n for label, n in conn.execute(select(sub.c.kind, func.count()).group_by(sub.c.kind))}
 
     def rejected_count(self) -> int:
         """Return how many inputs were set aside."""

@@ -1,4 +1,4 @@
-"""The read-only dashboard: counts by label, incidents with evidence, drafts awaiting approval."""
+"""The dashboard: counts by label, incidents with evidence, who waits for an answer, drafts awaiting approval."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from sqlmodel import Session, select
 from alerts.approval import Approvals
 from monitor.advocates import rank_advocates
 from monitor.app import Runtime
+from monitor.care import care_queue
 from monitor.clock import as_utc
 from monitor.models import DeliveryPartRow, DeliveryRow, IncidentRow
 from monitor.report import alert_json, incident_json, post_json
@@ -42,6 +43,7 @@ def _summary(runtime: Runtime) -> dict[str, Any]:
         "incidents": [incident_json(r, with_series=False)
                       for r in store.all(IncidentRow, order=IncidentRow.id.desc(), limit=50)],  # type: ignore[union-attr]
         "status_posts": [post_json(p) for p in store.posts("pending_approval")],
+        "care": care_queue(store, runtime.clock.now(), runtime.settings.brands, limit=20).to_json(),
         "advocates": [a.to_json() for a in rank_advocates(store, runtime.clock.now(), limit=10,
                                                               brands=runtime.settings.brands)],
         "received": stats.received,

@@ -1,4 +1,4 @@
-"""The dashboard's Jinja templates, with a filter that shows timestamps the way people read them."""
+"""The dashboard's Jinja templates, with filters that show timestamps and waits the way people read them."""
 
 from __future__ import annotations
 
@@ -22,6 +22,21 @@ def when(value: str | datetime | None) -> Markup:
     return Markup('<time datetime="{}">{}</time>').format(moment.isoformat(), moment.strftime("%Y-%m-%d %H:%M:%S UTC"))
 
 
+def duration(minutes: float | None) -> str:
+    """A wait as people say it: "45 min", "3 h 12 min", "2 d 4 h" ("" for none)."""
+    if minutes is None:
+        return ""
+    total = max(0, round(minutes))
+    days, rest = divmod(total, 24 * 60)
+    hours, mins = divmod(rest, 60)
+    if days:
+        return f"{days} d {hours} h" if hours else f"{days} d"
+    if hours:
+        return f"{hours} h {mins} min" if mins else f"{hours} h"
+    return f"{mins} min"
+
+
 TEMPLATES = Environment(loader=FileSystemLoader(Path(__file__).parent / "templates"),
                         autoescape=select_autoescape(["html"]))
 TEMPLATES.filters["when"] = when
+TEMPLATES.filters["duration"] = duration

@@ -65,8 +65,32 @@ def test_every_mention_is_valid_sorted_unique_and_varied() -> None:
     assert {p.brand for p in parsed} == {"Acme", "Volta"}
     langs = Counter(p.lang for p in parsed)
     assert langs["en"] > 0 and langs["it"] > 0 and langs[None] > 0
-    assert all(p.extra["sim"]["intent"] in ("complaint", "outage", "praise", "question", "other") for p in parsed)
+    assert all(p.extra["sim"]["intent"] in ("complaint", "outage", "praise", "question", "other", "care_reply")
+               for p in parsed)
     assert all(p.author.followers is None or p.author.followers >= 0 for p in parsed)
+
+
+def test_the_demo_care_teams_answer_some_complaints_and_questions_later_and_leave_the_public_posts_alone(
+        ) -> None:
+    from dataclasses import replace
+
+    scenario, mentions = stream("demo")
+    by_id = {m["id"]: m for m in mentions}
+    replies = [m for m in mentions if m["sim"]["intent"] == "care_reply"]
+    asked = [m for m in mentions if m["sim"]["intent"] in ("complaint", "question") and m["sim"]["form"] == "original"
+             and m["source"] != "mastodon"]
+    assert 0.3 < len(replies) / len(asked) < 0.8
+    for reply in replies:
+        parent = by_id[reply["in_reply_to"]]
+        assert parent["sim"]["intent"] in ("complaint", "question") and parent["source"] == reply["source"]
+        assert at(parent) < at(reply) <= scenario.end and reply["brand_reply"] is True
+        assert reply["author"]["handle"].lower().startswith(("acmehelp", "volta_it"))
+        assert reply["source"] == "reddit" or reply["text"].startswith(f"@{parent['author']['handle']} ")
+    waits = sorted((at(r) - at(by_id[r["in_reply_to"]])).total_seconds() / 60 for r in replies)
+    assert 15 < waits[len(waits) // 2] < 90 and waits[-1] > 3 * waits[len(waits) // 2]
+    public = list(replace(scenario, care_replies=False).mentions())
+    assert public == [m for m in mentions if m["sim"]["intent"] != "care_reply"]
+    assert not any("brand_reply" in m for m in stream("normal", days=1)[1])
 
 
 def test_acme_languages_are_about_70_30() -> None:

@@ -159,6 +159,8 @@ def test_status_conversion_and_helpers() -> None:
     reply = status_json(status(9, "<p>acme?</p>", reply_to=3, spoiler="outage talk", language=None), "social.example")
     assert reply["text"] == "outage talk\n\nacme?" and reply["in_reply_to"] == f"social.example:{BASE_ID + 3}"
     assert "lang" not in reply and reply["author"]["handle"] == "sam@social.example"
+    parent = status_json(status(3, "<p>acme down</p>"), "social.example")
+    assert parent["local_id"] == reply["in_reply_to"]  # how a brand's reply is matched to the post it answers
     assert html_to_text("<p>a &lt;b&gt;</p><ul><li>one</li><li>two</li></ul>") == "a <b>\n\n- one\n- two"
     assert html_to_text(None) == ""
     assert newer("113000000000000010", "99999") and not newer("5", "10") and newer("1", None)

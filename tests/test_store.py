@@ -111,3 +111,11 @@ def test_a_database_from_before_the_recovery_column_is_brought_up_to_date(url: s
                                     lambda label, sentiment, topic, recovery: ("recovery",) if recovery else ())
     assert counts == {"recovery": {T0: 1}}
     upgraded.close()
+
+
+def test_label_counts_keep_the_brands_own_posts_apart(url: str) -> None:
+    store = Store(url)
+    reply = Mention("r1", "x", T0, "@bob sorry, DM us", Author("care", "AcmeHelp"), extra={"brand_reply": True})
+    store.save_batch([(mention(1), "Acme", VERDICT), (reply, "Acme", VERDICT)])
+    assert store.label_counts() == {"complaint": 1, "brand_posts": 1}
+    store.close()

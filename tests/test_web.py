@@ -132,3 +132,36 @@ async def test_cockpit_links_each_advocate_to_their_profile(aiohttp_client: Any,
     assert '<a href="https://bsky.app/profile/fan.bsky.social" rel="noopener noreferrer">@fan.bsky.social</a>' in page
     assert "<td>bluesky</td>" in page and "<td>—</td>" in page and "acme &lt;3 you" in page
     assert 'href="https://bsky.app/profile/fan.bsky.social/post/' in page
+
+
+def test_waits_read_in_minutes_hours_and_days() -> None:
+    from monitor.web_templates import duration
+
+    assert [duration(x) for x in (None, 0.4, 45, 60, 192, 1440, 3120, -3)] == [
+        "", "0 min", "45 min", "1 h", "3 h 12 min", "1 d", "2 d 4 h", "0 min"]
+
+
+async def test_cockpit_shows_who_waits_for_an_answer_and_how_fast_the_brand_answers(
+        aiohttp_client: Any, store_url: str, tmp_path: Any) -> None:
+    from classifiers.base import Classification
+    from monitor.mention import Author, Mention
+
+    settings = parse_settings({"brands": [{"name": "Acme", "handles": ["@AcmeHelp"]}]})
+    now = T0 + timedelta(hours=5)
+    runtime = build_runtime(settings, SimulatedClock(now), store_url=store_url,
+                            alert_urls=[f"oncall://?path={tmp_path / 'a.log'}&console=no"])
+    rows = [("1", "bob", 192, "complaint", None, "my <order> never came"),
+            ("2", "carol", 100, "question", None, "how do I reset my password?"),
+            ("3", "AcmeHelp", 70, "other", "2", "@carol here is how")]
+    for ident, handle, ago, label, reply_to, text in rows:
+        runtime.store.save_batch([(Mention(ident, "x", now - timedelta(minutes=ago), text, Author(handle, handle),
+                                           url=f"https://x.com/{handle}/status/{ident}", in_reply_to=reply_to,
+                                           brand="Acme"), "Acme", Classification(label, "neutral", "en"))])
+    client = await aiohttp_client(create_app(runtime))
+    page = await (await client.get("/")).text()
+    assert "Acme: <b>1</b> person waiting, the longest for 3 h 12 min;" in page
+    assert "1 answered in the last 48 h, median first answer 30 min (90% within 30 min), 100% within 1 h." in page
+    assert '<a href="https://x.com/bob" rel="noopener noreferrer">@bob</a>' in page
+    assert "my &lt;order&gt; never came" in page and "how do I reset" not in page
+    care = (await (await client.get("/api/summary")).json())["care"]
+    assert [w["handle"] for w in care["waiting"]] == ["bob"] and care["brands"][0]["median_minutes"] == 30.0

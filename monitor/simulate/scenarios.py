@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from monitor.simulate.brands import ACME, BRANDS, VOLTA, BrandSpec
+from monitor.simulate.care import with_care_replies
 from monitor.simulate.events import TruthEvent, day_windows, make_campaign, make_outage, make_surge
 from monitor.simulate.stream import iter_mentions
 
@@ -30,6 +31,8 @@ class ScenarioSpec:
     plan: Planner
     volume_scale: float = 1.0
     peak: float | None = None
+    care_replies: bool = False
+    """The brands' care teams answer some complaints and questions (monitor.simulate.care)."""
 
 
 @dataclass
@@ -45,6 +48,7 @@ class Scenario:
     description: str = ""
     counts: dict[str, Any] = field(default_factory=dict)
     volume_scale: float = 1.0
+    care_replies: bool = False
 
     def brand_specs(self) -> list[BrandSpec]:
         """The scenario's brands, their daily volume multiplied by `volume_scale`."""
@@ -57,7 +61,9 @@ class Scenario:
 
     def mentions(self) -> Iterator[dict[str, Any]]:
         """JSON-ready mention dicts in created_at order; the same for the same seed, every time."""
-        return iter_mentions(self.name, self.seed, self.start, self.minutes, self.brand_specs(), self.events)
+        brands = self.brand_specs()
+        stream = iter_mentions(self.name, self.seed, self.start, self.minutes, brands, self.events)
+        return with_care_replies(stream, brands, self.end, f"{self.name}:{self.seed}") if self.care_replies else stream
 
     def truth(self) -> dict[str, Any]:
         """The ground truth as written beside the JSON Lines file."""
@@ -116,8 +122,9 @@ SCENARIOS: dict[str, ScenarioSpec] = {
         ScenarioSpec("outage-5x", "a large brand (Acme at 40x its volume, 120,000 mentions a day): 10-16 hours of "
                      "normal traffic, then an outage whose reports peak at exactly 5x their baseline", 1.0,
                      ("Acme",), _outage, volume_scale=40.0, peak=5.0),
-        ScenarioSpec("demo", "one day, Acme and Volta: a morning campaign and an afternoon outage at Acme", 1.0,
-                     (ACME.name, VOLTA.name), _demo),
+        ScenarioSpec("demo", "one day, Acme and Volta: a morning campaign and an afternoon outage at Acme; their care "
+                     "teams answer some complaints and questions", 1.0, (ACME.name, VOLTA.name), _demo,
+                     care_replies=True),
     )
 }
 
@@ -149,7 +156,7 @@ def generate(scenario: str, seed: int = 0, days: float | None = None, start: dat
     if peak is not None:  # the draw still happens, so the outage keeps its place, length and topic
         events = [replace(e, peak=peak) if e.kind == "outage" else e for e in events]
     return Scenario(spec.name, origin, origin + timedelta(minutes=minutes), events, seed, spec.brands,
-                    spec.description, volume_scale=scale)
+                    spec.description, volume_scale=scale, care_replies=spec.care_replies)
 
 
 def write_jsonl(scenario: Scenario, path: Path) -> int:

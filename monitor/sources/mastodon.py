@@ -302,6 +302,8 @@ def status_json(status: Any, host: str) -> dict[str, Any]:
                    **({"followers": followers} if isinstance(followers, int) else {})},
         "url": status.get("url") or status.get("uri"), "instance": host,
     }
+    if status.get("id"):  # what this instance calls the status: replies read here name their parent by it
+        out["local_id"] = f"{host}:{status['id']}"
     if isinstance(shown.get("language"), str):
         out["lang"] = shown["language"]
     if status.get("in_reply_to_id"):

@@ -1,0 +1,156 @@
+"""The care queue: people whose complaints and questions the brand has not answered, and how fast it answers.
+
+A person counts as answered once the brand replied to any of their posts (on the same network): what they posted
+after that reply waits again. The brand's replies are the mentions a source saw posted as the brand (`brand_reply`,
+`brand_post`) or written by one of the brand's configured `handles`, matched to the post they answer by its id (on
+Mastodon, by the id the instance gave it, kept as `local_id`).
+"""
+
+from __future__ import annotations
+
+import statistics
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import ColumnElement, and_, func, not_, or_, select, union_all
+from sqlalchemy.orm import aliased
+
+from monitor.advocates import own_handles, profile_url
+from monitor.clock import as_utc
+from monitor.models import ClassificationRow, MentionRow
+from monitor.settings import BrandSettings
+from monitor.store import Store, tagged_as_brand
+
+CARE_LABELS = ("complaint", "question")
+"""What waits for an answer. Outage reports are answered by the incident's public status post, not one by one."""
+WINDOW_HOURS = 48.0
+ANSWER_TARGET_MINUTES = 60.0
+
+
+@dataclass(slots=True)
+class Waiting:
+    """One person waiting for an answer: since their oldest unanswered post, how many posts, the latest one."""
+
+    brand: str
+    source: str
+    handle: str
+    profile_url: str | None
+    since: datetime
+    minutes: float
+    posts: int
+    label: str
+    text: str
+    url: str | None
+
+    def to_json(self) -> dict[str, Any]:
+        """Return a JSON-ready dict."""
+        return asdict(self) | {"since": self.since.isoformat()}
+
+
+@dataclass(slots=True)
+class Responsiveness:
+    """One brand's answers in the window: how many, how fast, and who still waits."""
+
+    brand: str
+    answered: int = 0
+    median_minutes: float | None = None
+    p90_minutes: float | None = None
+    within_target: float | None = None
+    """Share of the answered posts answered within ANSWER_TARGET_MINUTES."""
+    waiting: int = 0
+    longest_minutes: float | None = None
+
+
+@dataclass(slots=True)
+class CareQueue:
+    """Who waits longest (oldest first, at most `limit`) and each brand's responsiveness."""
+
+    waiting: list[Waiting] = field(default_factory=list)
+    brands: list[Responsiveness] = field(default_factory=list)
+    hours: float = WINDOW_HOURS
+
+    def to_json(self) -> dict[str, Any]:
+        """Return a JSON-ready dict."""
+        return {"hours": self.hours, "target_minutes": ANSWER_TARGET_MINUTES,
+                "waiting": [w.to_json() for w in self.waiting], "brands": [asdict(b) for b in self.brands]}
+
+
+def _brand_voice(row: Any, handles: set[str]) -> ColumnElement[bool]:
+    """SQL: the mention is the brand speaking (tagged by its source, or one of the configured handles)."""
+    by_handle = func.lower(func.ltrim(row.author_handle, "@")).in_(sorted(handles)) if handles else False
+    return or_(tagged_as_brand(row), by_handle)
+
+
+def _answers(handles: set[str], since: datetime, now: datetime) -> Any:
+    """Subquery: each brand reply in the window with the public post it answers (its author and time)."""
+    reply, asked = aliased(MentionRow), aliased(MentionRow)
+    columns = (reply.brand.label("brand"), reply.source.label("source"), asked.id.label("asked_id"),
+               asked.author_id.label("author_id"), asked.created_at.label("asked_at"),
+               reply.created_at.label("replied_at"))
+    window = and_(reply.in_reply_to.is_not(None), reply.created_at >= since, reply.created_at <= now,
+                  _brand_voice(reply, handles), not_(_brand_voice(asked, handles)))
+    by_id = select(*columns).join(asked, and_(asked.source == reply.source,
+                                              asked.external_id == reply.in_reply_to)).where(window)
+    by_local_id = select(*columns).join(asked, and_(
+        reply.source == "mastodon", asked.source == "mastodon",
+        asked.extra["local_id"].as_string() == reply.in_reply_to)).where(window)  # type: ignore[index]
+    return union_all(by_id, by_local_id).subquery()
+
+
+def care_queue(store: Store, now: datetime, brands: Iterable[BrandSettings] = (), hours: float = WINDOW_HOURS,
+               labels: tuple[str, ...] = CARE_LABELS, limit: int = 50) -> CareQueue:
+    """The people waiting longest for an answer and each brand's response times over the last `hours`."""
+    handles = set().union(*own_handles(brands).values())
+    since = now - timedelta(hours=hours)
+    answers = _answers(handles, since, now)
+    last = select(answers.c.brand, answers.c.source, answers.c.author_id,
+                  func.max(answers.c.replied_at).label("replied_at")).group_by(
+        answers.c.brand, answers.c.source, answers.c.author_id).subquery()
+    m, c = MentionRow, ClassificationRow
+    pending = (
+        select(m.brand, m.source, m.author_id, func.min(m.created_at).label("since"),
+               func.count().label("posts"), func.max(m.id).label("latest"))
+        .join(c, c.mention_id == m.id)
+        .outerjoin(last, and_(last.c.brand == m.brand, last.c.source == m.source, last.c.author_id == m.author_id))
+        .where(c.label.in_(labels), m.created_at >= since, m.created_at <= now, m.is_repost.is_(False),
+               not_(_brand_voice(m, handles)), or_(last.c.replied_at.is_(None), m.created_at > last.c.replied_at))
+        .group_by(m.brand, m.source, m.author_id)
+    ).subquery()
+    queue = CareQueue(hours=hours)
+    with store.engine.connect() as conn:
+        counts = {b: (int(n), as_utc(first)) for b, n, first in conn.execute(
+            select(pending.c.brand, func.count(), func.min(pending.c.since)).group_by(pending.c.brand))}
+        oldest = conn.execute(select(pending).order_by(pending.c.since, pending.c.latest).limit(limit)).all()
+        latest = {row.id: row for row in conn.execute(
+            select(m.id, m.text, m.url, m.author_handle, c.label).join(c, c.mention_id == m.id)
+            .where(m.id.in_([r.latest for r in oldest])))} if oldest else {}
+        first_answer = conn.execute(
+            select(answers.c.brand, answers.c.asked_at, func.min(answers.c.replied_at))
+            .join(c, c.mention_id == answers.c.asked_id).where(c.label.in_(labels))
+            .group_by(answers.c.brand, answers.c.asked_id, answers.c.asked_at)).all()
+    for row in oldest:
+        post = latest[row.latest]
+        started = as_utc(row.since)
+        url = post.url if str(post.url or "").startswith(("https://", "http://")) else None
+        queue.waiting.append(Waiting(row.brand, row.source, post.author_handle,
+                                     profile_url(row.source, post.author_handle), started,
+                                     round((now - started).total_seconds() / 60, 1), int(row.posts), post.label,
+                                     post.text, url))
+    delays: dict[str, list[float]] = {}
+    for brand, asked_at, replied_at in first_answer:
+        delays.setdefault(brand, []).append(max(0.0, (as_utc(replied_at) - as_utc(asked_at)).total_seconds() / 60))
+    for brand in sorted(set(delays) | set(counts)):
+        stats = Responsiveness(brand)
+        if brand in delays:
+            minutes = sorted(delays[brand])
+            stats.answered = len(minutes)
+            stats.median_minutes = round(statistics.median(minutes), 1)
+            stats.p90_minutes = round(minutes[min(len(minutes) - 1, int(0.9 * len(minutes)))], 1)
+            stats.within_target = round(sum(x <= ANSWER_TARGET_MINUTES for x in minutes) / len(minutes), 3)
+        if brand in counts:
+            stats.waiting, first = counts[brand]
+            stats.longest_minutes = round((now - first).total_seconds() / 60, 1)
+        queue.brands.append(stats)
+    return queue

@@ -1,0 +1,89 @@
+"""The care queue: who waits for an answer (oldest first), who was answered, and the brand's response times."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+
+from classifiers.base import Classification
+from monitor.care import care_queue
+from monitor.mention import Author, Mention
+from monitor.settings import BrandSettings
+from monitor.store import Store
+from tests.test_store import _postgres_url
+
+NOW = datetime(2026, 3, 10, 12, 0, tzinfo=UTC)
+ACME = BrandSettings(name="Acme", handles=["@AcmeHelp", "@AcmeHelp@social.example"], keywords=["acme"])
+VERDICTS = {label: Classification(label, "negative" if label == "complaint" else "neutral", "en")
+            for label in ("complaint", "question", "praise", "other", "outage")}
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def url(request: pytest.FixtureRequest, store_url: str) -> Iterator[str]:
+    """The queries on SQLite and on PostgreSQL (skipped with the reason when no server answers)."""
+    if request.param == "sqlite":
+        yield store_url
+    else:
+        yield from _postgres_url()
+
+
+def post(store: Store, ident: str, handle: str, minutes_ago: float, label: str = "complaint", source: str = "x",
+         reply_to: str | None = None, **extra: Any) -> None:
+    """Store one mention of Acme, `minutes_ago` before NOW."""
+    repost = extra.pop("is_repost", False)
+    mention = Mention(ident, source, NOW - timedelta(minutes=minutes_ago), f"{handle}: acme post {ident}",
+                      Author(f"id-{handle}", handle), url=f"https://example.test/{ident}", in_reply_to=reply_to,
+                      is_repost=repost, brand="Acme", extra=extra)
+    store.save_batch([(mention, "Acme", VERDICTS[label])])
+
+
+def test_waiting_people_oldest_first_and_an_answer_resets_the_wait(url: str) -> None:
+    store = Store(url)
+    post(store, "a1", "alice", 180)
+    post(store, "r1", "acme_agent", 160, "other", reply_to="a1", brand_reply=True)  # answered after 20 min
+    post(store, "a2", "alice", 60)  # she writes again after the answer: waiting again, since then
+    post(store, "b1", "bob", 300, "question")
+    post(store, "b2", "bob", 240)
+    post(store, "c1", "carol@social.example", 120, source="mastodon", local_id="social.example:42")
+    post(store, "r2", "AcmeHelp@social.example", 60, "other", source="mastodon", reply_to="social.example:42")
+    post(store, "d1", "dave", 30, "praise")  # praise waits for nothing
+    post(store, "e1", "eve", 3 * 24 * 60)  # older than the window
+    post(store, "f1", "frank", 20, is_repost=True)  # a repost is not a request
+    post(store, "g1", "acme_agent", 10, brand_post=True)  # the brand's own words
+    post(store, "h1", "AcmeHelp", 5)  # the brand's configured handle, untagged
+    queue = care_queue(store, NOW, [ACME])
+    assert [(w.handle, w.posts, w.minutes, w.label) for w in queue.waiting] == [
+        ("bob", 2, 300.0, "complaint"), ("alice", 1, 60.0, "complaint")]
+    bob = queue.waiting[0]
+    assert bob.text == "bob: acme post b2" and bob.url == "https://example.test/b2"  # the latest post
+    assert bob.profile_url == "https://x.com/bob" and bob.since == NOW - timedelta(minutes=300)
+    (acme,) = queue.brands
+    assert (acme.answered, acme.median_minutes, acme.within_target) == (2, 40.0, 1.0)  # 20 and 60 minutes
+    assert (acme.waiting, acme.longest_minutes) == (2, 300.0)
+    assert queue.to_json()["waiting"][0]["since"] == "2026-03-10T07:00:00+00:00"
+    store.close()
+
+
+def test_without_the_brand_handles_only_tagged_replies_answer(url: str) -> None:
+    store = Store(url)
+    post(store, "c1", "carol", 120)
+    post(store, "r1", "AcmeHelp", 100, "other", reply_to="c1")
+    assert [w.handle for w in care_queue(store, NOW, [ACME]).waiting] == []
+    assert [w.handle for w in care_queue(store, NOW).waiting] == ["carol"]
+    store.close()
+
+
+def test_the_queue_is_limited_and_counts_everyone(store_url: str) -> None:
+    store = Store(store_url)
+    for i in range(8):
+        post(store, f"p{i}", f"user{i}", 100 - i)
+    queue = care_queue(store, NOW, [ACME], limit=3)
+    assert [w.handle for w in queue.waiting] == ["user0", "user1", "user2"]
+    assert queue.brands[0].waiting == 8 and queue.brands[0].answered == 0 and queue.brands[0].median_minutes is None
+    assert care_queue(store, NOW, [ACME], hours=1.5).brands == []  # every post is older than 90 minutes
+    (recent,) = care_queue(store, NOW, [ACME], hours=1.6).brands  # 96 minutes: the posts 96 to 93 minutes old
+    assert (recent.waiting, recent.longest_minutes) == (4, 96.0)
+    store.close()
