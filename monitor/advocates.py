@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 from sqlalchemy import and_, case, distinct, func, select
 
@@ -40,10 +40,11 @@ class Advocate:
     best_post: str | None
     best_post_url: str | None = None
     profile_url: str | None = None
+    author_id: str = ""
 
     def to_json(self) -> dict[str, Any]:
-        """Return a JSON-ready dict."""
-        return asdict(self)
+        """Return a JSON-ready dict, with the dashboard address of the person's history."""
+        return asdict(self) | {"history": person_link(self.source, self.author_id)}
 
 
 def score(praise: int, praise_days: int, complaints: int, followers: int) -> float:
@@ -63,6 +64,11 @@ def profile_url(source: str, handle: str) -> str | None:
         return None
     pages = {"x": "https://x.com/{}", "bluesky": "https://bsky.app/profile/{}", "reddit": "https://www.reddit.com/user/{}"}
     return pages[source].format(quote(handle)) if source in pages else None
+
+
+def person_link(source: str, author_id: str) -> str:
+    """The dashboard address of a person's history (monitor.history)."""
+    return "/person?" + urlencode({"source": source, "id": author_id})
 
 
 def own_handles(brands: Iterable[BrandSettings]) -> dict[str, set[str]]:
@@ -109,8 +115,8 @@ def rank_advocates(store: Store, now: datetime, brand: str | None = None, limit:
                 and str(r[3] or "").lstrip("@").lower() not in handles.get(str(r[0]).lower(), set())]
         ranked = sorted(
             (Advocate(b, src, handle, score(int(p), int(d), int(c or 0), int(f or 0)), int(p), int(d),
-                      int(c or 0), None if f is None else int(f), None, profile_url=profile_url(src, str(handle)))
-             for b, src, _aid, handle, p, d, c, f in rows),
+                      int(c or 0), None if f is None else int(f), None, profile_url=profile_url(src, str(handle)),
+                      author_id=str(aid)) for b, src, aid, handle, p, d, c, f in rows),
             key=lambda a: (-a.score, a.handle))[:limit]
         for adv in ranked:
             best = conn.execute(

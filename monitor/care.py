@@ -17,7 +17,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, and_, func, not_, or_, select, union_all
 from sqlalchemy.orm import aliased
 
-from monitor.advocates import own_handles, profile_url
+from monitor.advocates import own_handles, person_link, profile_url
 from monitor.clock import as_utc
 from monitor.models import ClassificationRow, MentionRow
 from monitor.settings import BrandSettings
@@ -35,6 +35,7 @@ class Waiting:
 
     brand: str
     source: str
+    author_id: str
     handle: str
     profile_url: str | None
     since: datetime
@@ -45,8 +46,8 @@ class Waiting:
     url: str | None
 
     def to_json(self) -> dict[str, Any]:
-        """Return a JSON-ready dict."""
-        return asdict(self) | {"since": self.since.isoformat()}
+        """Return a JSON-ready dict, with the dashboard address of the person's history."""
+        return asdict(self) | {"since": self.since.isoformat(), "history": person_link(self.source, self.author_id)}
 
 
 @dataclass(slots=True)
@@ -77,7 +78,7 @@ class CareQueue:
                 "waiting": [w.to_json() for w in self.waiting], "brands": [asdict(b) for b in self.brands]}
 
 
-def _brand_voice(row: Any, handles: set[str]) -> ColumnElement[bool]:
+def brand_voice(row: Any, handles: set[str]) -> ColumnElement[bool]:
     """SQL: the mention is the brand speaking (tagged by its source, or one of the configured handles)."""
     by_handle = func.lower(func.ltrim(row.author_handle, "@")).in_(sorted(handles)) if handles else False
     return or_(tagged_as_brand(row), by_handle)
@@ -90,7 +91,7 @@ def _answers(handles: set[str], since: datetime, now: datetime) -> Any:
                asked.author_id.label("author_id"), asked.created_at.label("asked_at"),
                reply.created_at.label("replied_at"))
     window = and_(reply.in_reply_to.is_not(None), reply.created_at >= since, reply.created_at <= now,
-                  _brand_voice(reply, handles), not_(_brand_voice(asked, handles)))
+                  brand_voice(reply, handles), not_(brand_voice(asked, handles)))
     by_id = select(*columns).join(asked, and_(asked.source == reply.source,
                                               asked.external_id == reply.in_reply_to)).where(window)
     by_local_id = select(*columns).join(asked, and_(
@@ -115,7 +116,7 @@ def care_queue(store: Store, now: datetime, brands: Iterable[BrandSettings] = ()
         .join(c, c.mention_id == m.id)
         .outerjoin(last, and_(last.c.brand == m.brand, last.c.source == m.source, last.c.author_id == m.author_id))
         .where(c.label.in_(labels), m.created_at >= since, m.created_at <= now, m.is_repost.is_(False),
-               not_(_brand_voice(m, handles)), or_(last.c.replied_at.is_(None), m.created_at > last.c.replied_at))
+               not_(brand_voice(m, handles)), or_(last.c.replied_at.is_(None), m.created_at > last.c.replied_at))
         .group_by(m.brand, m.source, m.author_id)
     ).subquery()
     queue = CareQueue(hours=hours)
@@ -134,7 +135,7 @@ def care_queue(store: Store, now: datetime, brands: Iterable[BrandSettings] = ()
         post = latest[row.latest]
         started = as_utc(row.since)
         url = post.url if str(post.url or "").startswith(("https://", "http://")) else None
-        queue.waiting.append(Waiting(row.brand, row.source, post.author_handle,
+        queue.waiting.append(Waiting(row.brand, row.source, row.author_id, post.author_handle,
                                      profile_url(row.source, post.author_handle), started,
                                      round((now - started).total_seconds() / 60, 1), int(row.posts), post.label,
                                      post.text, url))

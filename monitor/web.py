@@ -13,6 +13,7 @@ from monitor.advocates import rank_advocates
 from monitor.app import Runtime
 from monitor.care import care_queue
 from monitor.clock import as_utc
+from monitor.history import PersonHistory, person_history
 from monitor.models import DeliveryPartRow, DeliveryRow, IncidentRow
 from monitor.report import alert_json, incident_json, post_json
 from monitor.web_approval import page_context, setup_approval
@@ -96,6 +97,26 @@ async def incident_page(request: web.Request) -> web.Response:
     return web.Response(text=html, content_type="text/html")
 
 
+async def _history(request: web.Request) -> PersonHistory:
+    runtime = request.app[RUNTIME]
+    source, author_id = request.query.get("source", ""), request.query.get("id", "")
+    found = await asyncio.to_thread(person_history, runtime.store, source, author_id, runtime.settings.brands)
+    if found is None:
+        raise web.HTTPNotFound(text="nobody with that source and id has written about the brands")
+    return found
+
+
+async def person_page(request: web.Request) -> web.Response:
+    """One person's posts with the brands' answers, and their probable accounts elsewhere."""
+    html = TEMPLATES.get_template("person.html").render(p=await _history(request), **page_context(request))
+    return web.Response(text=html, content_type="text/html")
+
+
+async def api_person(request: web.Request) -> web.Response:
+    """The same as the person page, as JSON."""
+    return web.json_response((await _history(request)).to_json())
+
+
 async def api_summary(request: web.Request) -> web.Response:
     """The same data as the cockpit, as JSON."""
     return web.json_response(await asyncio.to_thread(_summary, request.app[RUNTIME]))
@@ -124,6 +145,8 @@ def create_app(runtime: Runtime) -> web.Application:
     app.router.add_get("/", index)
     app.router.add_get("/incidents/{id}", incident_page)
     app.router.add_get("/api/summary", api_summary)
+    app.router.add_get("/person", person_page)
+    app.router.add_get("/api/person", api_person)
     app.router.add_get("/healthz", healthz)
     setup_approval(app, runtime)
     return app

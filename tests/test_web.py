@@ -129,7 +129,8 @@ async def test_cockpit_links_each_advocate_to_their_profile(aiohttp_client: Any,
                                    "Acme", praise)])
     client = await aiohttp_client(create_app(runtime))
     page = await (await client.get("/")).text()
-    assert '<a href="https://bsky.app/profile/fan.bsky.social" rel="noopener noreferrer">@fan.bsky.social</a>' in page
+    assert ('<a href="/person?source=bluesky&amp;id=did%3Aplc%3Ax">@fan.bsky.social</a> <a class="muted" '
+            'href="https://bsky.app/profile/fan.bsky.social" rel="noopener noreferrer">profile</a>') in page
     assert "<td>bluesky</td>" in page and "<td>—</td>" in page and "acme &lt;3 you" in page
     assert 'href="https://bsky.app/profile/fan.bsky.social/post/' in page
 
@@ -161,7 +162,32 @@ async def test_cockpit_shows_who_waits_for_an_answer_and_how_fast_the_brand_answ
     page = await (await client.get("/")).text()
     assert "Acme: <b>1</b> person waiting, the longest for 3 h 12 min;" in page
     assert "1 answered in the last 48 h, median first answer 30 min (90% within 30 min), 100% within 1 h." in page
-    assert '<a href="https://x.com/bob" rel="noopener noreferrer">@bob</a>' in page
+    assert '<a class="muted" href="https://x.com/bob" rel="noopener noreferrer">profile</a>' in page
     assert "my &lt;order&gt; never came" in page and "how do I reset" not in page
     care = (await (await client.get("/api/summary")).json())["care"]
     assert [w["handle"] for w in care["waiting"]] == ["bob"] and care["brands"][0]["median_minutes"] == 30.0
+
+
+async def test_person_page_shows_their_history_and_the_cockpit_links_to_it(aiohttp_client: Any, store_url: str,
+                                                                           tmp_path: Any) -> None:
+    from classifiers.base import Classification
+    from monitor.mention import Author, Mention
+
+    settings = parse_settings({"brands": [{"name": "Acme", "handles": ["@AcmeHelp"]}]})
+    runtime = build_runtime(settings, SimulatedClock(T0 + timedelta(hours=2)), store_url=store_url,
+                            alert_urls=[f"oncall://?path={tmp_path / 'a.log'}&console=no"])
+    who = Author("https://m.example/@ann", "ann@m.example")
+    runtime.store.save_batch([(Mention("https://m.example/s/1", "mastodon", T0, "acme <b>broke</b> my order", who,
+                                       brand="Acme"), "Acme", Classification("complaint", "negative", "en"))])
+    client = await aiohttp_client(create_app(runtime))
+    cockpit = await (await client.get("/")).text()
+    link = "/person?source=mastodon&amp;id=https%3A%2F%2Fm.example%2F%40ann"
+    assert f'<a href="{link}">@ann@m.example</a>' in cockpit
+    response = await client.get(link.replace("&amp;", "&"))
+    page = await response.text()
+    assert response.status == 200 and "@ann@m.example" in page and "acme &lt;b&gt;broke&lt;/b&gt; my order" in page
+    assert 'href="https://m.example/@ann"' in page and "complaint: 1" in page
+    data = await (await client.get("/api/person", params={"source": "mastodon", "id": "https://m.example/@ann"})).json()
+    assert data["handle"] == "ann@m.example" and data["entries"][0]["label"] == "complaint"
+    assert (await client.get("/person?source=x&id=nobody")).status == 404
+    assert (await client.get("/person")).status == 404
