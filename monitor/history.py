@@ -24,6 +24,7 @@ from monitor.store import Store
 
 LIMIT = 200
 _DECORATION = re.compile(r"\.bsky\.social$|@.*$|[^a-z0-9]")
+_LEADING = re.compile(r"[a-z]{3,}")
 
 
 def handle_stem(handle: str) -> str:
@@ -90,18 +91,18 @@ def person_history(store: Store, source: str, author_id: str, brands: Iterable[B
             AuthorRow.source == source, AuthorRow.author_id == author_id)).first()
         by_label = dict(conn.execute(select(c.label, func.count()).join(m, m.id == c.mention_id).where(
             m.source == source, m.author_id == author_id).group_by(c.label)).all())
-        keys = {r.external_id: r for r in rows}
-        keys |= {str(r.extra.get("local_id")): r for r in rows if r.extra and r.extra.get("local_id")}
+        keys = {r.external_id for r in rows}
+        keys |= {str(r.extra["local_id"]) for r in rows if (r.extra or {}).get("local_id")}
         answers = conn.execute(
             select(m.in_reply_to, m.created_at, m.text, m.author_handle)
-            .where(m.source == source, m.in_reply_to.in_(list(keys)), brand_voice(m, handles))
-            .order_by(m.created_at)).all() if keys else []
+            .where(m.source == source, m.in_reply_to.in_(sorted(keys)), brand_voice(m, handles))
+            .order_by(m.created_at)).all()
         handle = rows[0].author_handle
-        stem = handle_stem(handle)
-        others = conn.execute(
+        stem, start = handle_stem(handle), _LEADING.match(handle.lstrip("@").lower())
+        others = conn.execute(  # candidates share the handle's first letters; their stems are compared below
             select(AuthorRow.source, AuthorRow.author_id, AuthorRow.handle)
-            .where(AuthorRow.source != source, func.lower(AuthorRow.handle).like(f"{stem[:3]}%"))
-            .limit(500)).all() if len(stem) >= 3 else []
+            .where(AuthorRow.source != source, func.lower(AuthorRow.handle).like(f"{start.group()[:8]}%"))
+            .limit(1000)).all() if start else []
     history = PersonHistory(source, author_id, handle, author[0] if author else None,
                             author[1] if author else None, profile_url(source, handle), by_label=by_label)
     first: dict[str, Any] = {}
