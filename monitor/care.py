@@ -42,6 +42,8 @@ class Waiting:
     minutes: float
     posts: int
     label: str
+    topic: str | None
+    """The product area of the latest post (login, payments...), for routing it to whoever is competent."""
     text: str
     url: str | None
 
@@ -125,7 +127,7 @@ def care_queue(store: Store, now: datetime, brands: Iterable[BrandSettings] = ()
             select(pending.c.brand, func.count(), func.min(pending.c.since)).group_by(pending.c.brand))}
         oldest = conn.execute(select(pending).order_by(pending.c.since, pending.c.latest).limit(limit)).all()
         latest = {row.id: row for row in conn.execute(
-            select(m.id, m.text, m.url, m.author_handle, c.label).join(c, c.mention_id == m.id)
+            select(m.id, m.text, m.url, m.author_handle, c.label, c.topic).join(c, c.mention_id == m.id)
             .where(m.id.in_([r.latest for r in oldest])))} if oldest else {}
         first_answer = conn.execute(
             select(answers.c.brand, answers.c.asked_at, func.min(answers.c.replied_at))
@@ -138,7 +140,7 @@ def care_queue(store: Store, now: datetime, brands: Iterable[BrandSettings] = ()
         queue.waiting.append(Waiting(row.brand, row.source, row.author_id, post.author_handle,
                                      profile_url(row.source, post.author_handle), started,
                                      round((now - started).total_seconds() / 60, 1), int(row.posts), post.label,
-                                     post.text, url))
+                                     post.topic, post.text, url))
     delays: dict[str, list[float]] = {}
     for brand, asked_at, replied_at in first_answer:
         delays.setdefault(brand, []).append(max(0.0, (as_utc(replied_at) - as_utc(asked_at)).total_seconds() / 60))

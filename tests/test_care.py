@@ -17,7 +17,8 @@ from tests.test_store import _postgres_url
 
 NOW = datetime(2026, 3, 10, 12, 0, tzinfo=UTC)
 ACME = BrandSettings(name="Acme", handles=["@AcmeHelp", "@AcmeHelp@social.example"], keywords=["acme"])
-VERDICTS = {label: Classification(label, "negative" if label == "complaint" else "neutral", "en")
+VERDICTS = {label: Classification(label, "negative" if label == "complaint" else "neutral", "en",
+                                  "login" if label == "complaint" else None)
             for label in ("complaint", "question", "praise", "other", "outage")}
 
 
@@ -59,6 +60,7 @@ def test_waiting_people_oldest_first_and_an_answer_resets_the_wait(url: str) -> 
         ("bob", 2, 300.0, "complaint"), ("alice", 1, 60.0, "complaint")]
     bob = queue.waiting[0]
     assert bob.text == "bob: acme post b2" and bob.url == "https://example.test/b2"  # the latest post
+    assert bob.topic == "login" and queue.waiting[1].topic == "login"
     assert bob.profile_url == "https://x.com/bob" and bob.since == NOW - timedelta(minutes=300)
     (acme,) = queue.brands
     assert (acme.answered, acme.median_minutes, acme.within_target) == (2, 40.0, 1.0)  # 20 and 60 minutes
