@@ -103,8 +103,9 @@ def _answers(handles: set[str], since: datetime, now: datetime) -> Any:
 
 
 def care_queue(store: Store, now: datetime, brands: Iterable[BrandSettings] = (), hours: float = WINDOW_HOURS,
-               labels: tuple[str, ...] = CARE_LABELS, limit: int = 50) -> CareQueue:
-    """The people waiting longest for an answer and each brand's response times over the last `hours`."""
+               labels: tuple[str, ...] = CARE_LABELS, limit: int = 50, brand: str | None = None) -> CareQueue:
+    """The people waiting longest for an answer and each brand's response times over the last `hours` (all brands,
+    or the one named)."""
     handles = set().union(*own_handles(brands).values())
     since = now - timedelta(hours=hours)
     answers = _answers(handles, since, now)
@@ -118,7 +119,8 @@ def care_queue(store: Store, now: datetime, brands: Iterable[BrandSettings] = ()
         .join(c, c.mention_id == m.id)
         .outerjoin(last, and_(last.c.brand == m.brand, last.c.source == m.source, last.c.author_id == m.author_id))
         .where(c.label.in_(labels), m.created_at >= since, m.created_at <= now, m.is_repost.is_(False),
-               not_(brand_voice(m, handles)), or_(last.c.replied_at.is_(None), m.created_at > last.c.replied_at))
+               not_(brand_voice(m, handles)), or_(last.c.replied_at.is_(None), m.created_at > last.c.replied_at),
+               *([func.lower(m.brand) == brand.lower()] if brand else []))
         .group_by(m.brand, m.source, m.author_id)
     ).subquery()
     queue = CareQueue(hours=hours)
@@ -142,18 +144,19 @@ def care_queue(store: Store, now: datetime, brands: Iterable[BrandSettings] = ()
                                      round((now - started).total_seconds() / 60, 1), int(row.posts), post.label,
                                      post.topic, post.text, url))
     delays: dict[str, list[float]] = {}
-    for brand, asked_at, replied_at in first_answer:
-        delays.setdefault(brand, []).append(max(0.0, (as_utc(replied_at) - as_utc(asked_at)).total_seconds() / 60))
-    for brand in sorted(set(delays) | set(counts)):
-        stats = Responsiveness(brand)
-        if brand in delays:
-            minutes = sorted(delays[brand])
+    for name, asked_at, replied_at in first_answer:
+        if brand is None or name.lower() == brand.lower():
+            delays.setdefault(name, []).append(max(0.0, (as_utc(replied_at) - as_utc(asked_at)).total_seconds() / 60))
+    for name in sorted(set(delays) | set(counts)):
+        stats = Responsiveness(name)
+        if name in delays:
+            minutes = sorted(delays[name])
             stats.answered = len(minutes)
             stats.median_minutes = round(statistics.median(minutes), 1)
             stats.p90_minutes = round(minutes[min(len(minutes) - 1, int(0.9 * len(minutes)))], 1)
             stats.within_target = round(sum(x <= ANSWER_TARGET_MINUTES for x in minutes) / len(minutes), 3)
-        if brand in counts:
-            stats.waiting, first = counts[brand]
+        if name in counts:
+            stats.waiting, first = counts[name]
             stats.longest_minutes = round((now - first).total_seconds() / 60, 1)
         queue.brands.append(stats)
     return queue

@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, Any
 
-from monitor import check, cli_posts
+from monitor import check, cli_posts, export
 from monitor.settings import ConfigError, Settings, load_settings
 from monitor.sources import SourceError
 
@@ -45,6 +45,7 @@ def _parser() -> argparse.ArgumentParser:
     simulate.add_argument("--seed", type=int, default=0)
     simulate.add_argument("--days", type=float, default=None)
     cli_posts.add_parsers(sub)
+    export.add_parsers(sub)
     check.add_parser(sub)
     return parser
 
@@ -170,7 +171,7 @@ def cmd_simulate(args: argparse.Namespace) -> int:
 
 
 COMMANDS = {"run": cmd_run, "drill": cmd_drill, "classify": cmd_classify, "backtest": cmd_backtest,
-            "simulate": cmd_simulate, **cli_posts.COMMANDS, **check.COMMANDS}
+            "simulate": cmd_simulate, **cli_posts.COMMANDS, **check.COMMANDS, **export.COMMANDS}
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -13,6 +13,7 @@ from monitor.advocates import rank_advocates
 from monitor.app import Runtime
 from monitor.care import care_queue
 from monitor.clock import as_utc
+from monitor.export import ADVOCATE_COLUMNS, to_csv
 from monitor.history import PersonHistory, person_history
 from monitor.models import DeliveryPartRow, DeliveryRow, IncidentRow
 from monitor.report import alert_json, incident_json, post_json
@@ -117,6 +118,15 @@ async def api_person(request: web.Request) -> web.Response:
     return web.json_response((await _history(request)).to_json())
 
 
+async def advocates_csv(request: web.Request) -> web.Response:
+    """Every ranked advocate (up to 1,000) as a CSV download for marketing."""
+    runtime = request.app[RUNTIME]
+    ranked = await asyncio.to_thread(rank_advocates, runtime.store, runtime.clock.now(), limit=1000,
+                                     brands=runtime.settings.brands)
+    return web.Response(text=to_csv([a.to_json() for a in ranked], ADVOCATE_COLUMNS), content_type="text/csv",
+                        headers={"Content-Disposition": 'attachment; filename="advocates.csv"'})
+
+
 async def api_summary(request: web.Request) -> web.Response:
     """The same data as the cockpit, as JSON."""
     return web.json_response(await asyncio.to_thread(_summary, request.app[RUNTIME]))
@@ -146,6 +156,7 @@ def create_app(runtime: Runtime) -> web.Application:
     app.router.add_get("/incidents/{id}", incident_page)
     app.router.add_get("/api/summary", api_summary)
     app.router.add_get("/person", person_page)
+    app.router.add_get("/advocates.csv", advocates_csv)
     app.router.add_get("/api/person", api_person)
     app.router.add_get("/healthz", healthz)
     setup_approval(app, runtime)
