@@ -37,6 +37,11 @@ def signals_for(cls: Classification) -> tuple[str, ...]:
     return tuple(signals)
 
 
+def stored_signals(label: str, sentiment: str, topic: str | None = None, recovery: bool = False) -> tuple[str, ...]:
+    """`signals_for` from a stored verdict's columns (what `Store.signal_counts` asks for)."""
+    return signals_for(Classification(label, sentiment, "und", topic, recovery=recovery))
+
+
 def _recovery(name: str, count: int) -> int:
     """The recovery reports a series of family `name` hears: only outage reports end on the public's word."""
     return count if name == "outage" else 0

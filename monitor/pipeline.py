@@ -18,7 +18,7 @@ from monitor.detection import Detection, signals_for
 from monitor.evidence import EvidenceBuffer
 from monitor.incidents import IncidentManager
 from monitor.mention import Mention, Rejected
-from monitor.store import OWN_TAGS, Store
+from monitor.store import Store, is_brand_post
 
 log = logging.getLogger(__name__)
 _DONE = object()
@@ -150,7 +150,7 @@ class Pipeline:
         for index in fresh:
             mention, brand, cls = items[index]
             self.stats.by_label[cls.label] += 1
-            if any(mention.extra.get(tag) for tag in OWN_TAGS):
+            if is_brand_post(mention.extra):
                 continue  # the brand's own posts are kept (response times) but are not the public's voice
             signals = signals_for(cls)
             self.detection.add(brand, mention.created_at, f"{mention.source}:{mention.author.id}", signals)

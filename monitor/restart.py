@@ -7,19 +7,14 @@ import logging
 from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
 
-from classifiers.base import Classification
-from monitor.detection import Detection, Warmed, signals_for
+from monitor.detection import Detection, Warmed, stored_signals
 from monitor.detectors.base import EpisodeEvent
 from monitor.evidence import EvidenceBuffer, Sample
 from monitor.incidents import IncidentManager
-from monitor.store import Store
+from monitor.store import Store, is_brand_post
 
 log = logging.getLogger(__name__)
 BACKFILL_HOURS = 6.0  # stored history replayed into a brand's detectors at start-up
-
-
-def _signals_of(label: str, sentiment: str, topic: str | None = None, recovery: bool = False) -> tuple[str, ...]:
-    return signals_for(Classification(label, sentiment, "und", topic, recovery=recovery))
 
 
 def warm_detection(detection: Detection, store: Store, brands: Iterable[str], hours: float = BACKFILL_HOURS
@@ -37,7 +32,7 @@ def warm_detection(detection: Detection, store: Store, brands: Iterable[str], ho
     end = datetime.fromtimestamp((int(max(latest).timestamp()) // bucket + 1) * bucket, UTC)
     out: dict[tuple[str, str], Warmed] = {}
     for brand in brands:
-        counts = store.signal_counts(brand, end - timedelta(hours=hours), end, bucket, _signals_of)
+        counts = store.signal_counts(brand, end - timedelta(hours=hours), end, bucket, stored_signals)
         if not counts.get("volume"):
             continue
         for signal, state in detection.warm(brand, counts, end).items():
@@ -49,11 +44,11 @@ def warm_detection(detection: Detection, store: Store, brands: Iterable[str], ho
 def warm_evidence(evidence: EvidenceBuffer, store: Store, brand: str, since: datetime) -> int:
     """Refill a brand's evidence buffer with its stored mentions since `since`; return how many."""
     rows = [(m, v) for m, v in store.recent_verdicts(brand, since, limit=evidence.size)
-            if not (m.extra.get("brand_reply") or m.extra.get("brand_post"))]  # the public's voice only
+            if not is_brand_post(m.extra)]  # the public's voice only
     for mention, verdict in rows:
         sample = Sample(mention.created_at, mention.author_handle, mention.text[:500], verdict.topic,
                         verdict.lang, mention.url)
-        evidence.remember(brand, _signals_of(verdict.label, verdict.sentiment, verdict.topic, verdict.recovery),
+        evidence.remember(brand, stored_signals(verdict.label, verdict.sentiment, verdict.topic, verdict.recovery),
                           sample)
     return len(rows)
 

@@ -6,7 +6,7 @@ from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, ColumnElement, Engine, Integer, case, event, func, inspect, or_, select, text
+from sqlalchemy import BigInteger, ColumnElement, Engine, Integer, case, event, func, inspect, not_, or_, select, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, SQLModel, create_engine
 
@@ -48,6 +48,11 @@ BRAND_POSTS = "brand_posts"
 def tagged_as_brand(row: Any = MentionRow) -> ColumnElement[bool]:
     """SQL: a source saw this mention posted as the brand (`brand_reply` or `brand_post`); `row` may be an alias."""
     return or_(*(func.coalesce(row.extra[tag].as_boolean(), False).is_(True) for tag in OWN_TAGS))
+
+
+def is_brand_post(extra: dict[str, Any]) -> bool:
+    """A source saw this mention posted by the brand itself (what `tagged_as_brand` tells in SQL)."""
+    return any(extra.get(tag) for tag in OWN_TAGS)
 
 
 class Store:
@@ -213,8 +218,7 @@ class Store:
                        ClassificationRow.sentiment, ClassificationRow.topic, ClassificationRow.recovery)
                 .join(ClassificationRow, ClassificationRow.mention_id == MentionRow.id)
                 .where(MentionRow.brand == brand, created >= since, created < until,
-                       *(func.coalesce(MentionRow.extra[own].as_boolean(), False).is_not(True)  # type: ignore[index]
-                         for own in ("brand_reply", "brand_post")))  # the brand's own posts are not counted
+                       not_(tagged_as_brand()))  # the brand's own posts are not counted
                 .distinct())
         seen: set[tuple[int, str, str, str]] = set()
         counts: dict[str, dict[datetime, int]] = {}

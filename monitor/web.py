@@ -9,6 +9,7 @@ from aiohttp import web
 from sqlmodel import Session, select
 
 from alerts.approval import Approvals
+from monitor.activity import HOURS, brand_activity
 from monitor.advocates import rank_advocates
 from monitor.app import Runtime
 from monitor.care import care_queue
@@ -34,19 +35,20 @@ def sparkline(series: list[Any], width: int = 360, height: int = 60) -> str:
 
 
 def _summary(runtime: Runtime) -> dict[str, Any]:
-    store = runtime.store
+    store, now = runtime.store, runtime.clock.now()
     Approvals(store, runtime.settings, runtime.clock).expire_stale()  # as the posts page and CLI list them
     stats = runtime.pipeline.stats
     return {
-        "now": runtime.clock.now().isoformat(),
+        "now": now.isoformat(),
+        "activity": brand_activity(store, now, [b.name for b in runtime.settings.brands]),
         "mentions": store.count_mentions(),
         "rejected": store.rejected_count(),
         "by_label": store.label_counts(),
         "incidents": [incident_json(r, with_series=False)
                       for r in store.all(IncidentRow, order=IncidentRow.id.desc(), limit=50)],  # type: ignore[union-attr]
         "status_posts": [post_json(p) for p in store.posts("pending_approval")],
-        "care": care_queue(store, runtime.clock.now(), runtime.settings.brands, limit=20).to_json(),
-        "advocates": [a.to_json() for a in rank_advocates(store, runtime.clock.now(), limit=10,
+        "care": care_queue(store, now, runtime.settings.brands, limit=20).to_json(),
+        "advocates": [a.to_json() for a in rank_advocates(store, now, limit=10,
                                                               brands=runtime.settings.brands)],
         "received": stats.received,
     }
@@ -56,9 +58,9 @@ async def index(request: web.Request) -> web.Response:
     """The cockpit page."""
     runtime = request.app[RUNTIME]
     data = await asyncio.to_thread(_summary, runtime)
-    from monitor.web_approval import page_context
-
-    html = TEMPLATES.get_template("index.html").render(**page_context(request), **data)
+    live = [{"brand": a["brand"], "cells": [(signal, sparkline(v["series"], width=150, height=30), v["last_hour"])
+                                            for signal, v in a["signals"].items()]} for a in data["activity"]]
+    html = TEMPLATES.get_template("index.html").render(**page_context(request), live=live, live_hours=HOURS, **data)
     return web.Response(text=html, content_type="text/html")
 
 

@@ -161,6 +161,7 @@ async def test_cockpit_shows_who_waits_for_an_answer_and_how_fast_the_brand_answ
     client = await aiohttp_client(create_app(runtime))
     page = await (await client.get("/")).text()
     assert "Acme: <b>1</b> person waiting, the longest for 3 h 12 min;" in page
+    assert "Live, the last 3 hours" in page and page.count('<svg class="spark"') == 4  # one brand, four signals
     assert "1 answered in the last 48 h, median first answer 30 min (90% within 30 min), 100% within 1 h." in page
     assert '<a class="muted" href="https://x.com/bob" rel="noopener noreferrer">profile</a>' in page
     assert "my &lt;order&gt; never came" in page and "how do I reset" not in page
