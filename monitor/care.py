@@ -20,7 +20,7 @@ from sqlalchemy.orm import aliased
 from monitor.advocates import own_handles, person_link, profile_url
 from monitor.clock import as_utc
 from monitor.models import ClassificationRow, MentionRow
-from monitor.settings import BrandSettings
+from monitor.settings import BrandSettings, CareTeam, Settings
 from monitor.store import Store, tagged_as_brand
 
 CARE_LABELS = ("complaint", "question")
@@ -46,6 +46,8 @@ class Waiting:
     """The product area of the latest post (login, payments...), for routing it to whoever is competent."""
     text: str
     url: str | None
+    team: str | None = None
+    """The configured care team whose business that topic is (`[[care.teams]]`)."""
 
     def to_json(self) -> dict[str, Any]:
         """Return a JSON-ready dict, with the dashboard address of the person's history."""
@@ -73,10 +75,12 @@ class CareQueue:
     waiting: list[Waiting] = field(default_factory=list)
     brands: list[Responsiveness] = field(default_factory=list)
     hours: float = WINDOW_HOURS
+    teams: list[str] = field(default_factory=list)
+    """The configured care teams' names (none: the queue is not routed)."""
 
     def to_json(self) -> dict[str, Any]:
         """Return a JSON-ready dict."""
-        return {"hours": self.hours, "target_minutes": ANSWER_TARGET_MINUTES,
+        return {"hours": self.hours, "target_minutes": ANSWER_TARGET_MINUTES, "teams": self.teams,
                 "waiting": [w.to_json() for w in self.waiting], "brands": [asdict(b) for b in self.brands]}
 
 
@@ -102,8 +106,21 @@ def _answers(handles: set[str], since: datetime, now: datetime) -> Any:
     return union_all(by_id, by_local_id).subquery()
 
 
+def team_for(teams: Iterable[CareTeam], brand: str, topic: str | None) -> str | None:
+    """The first team covering the brand that lists the topic, else the first covering it with no topics listed."""
+    mine = [t for t in teams if not t.brands or brand.lower() in (b.lower() for b in t.brands)]
+    team = next((t for t in mine if topic and topic in t.topics), None) or next((t for t in mine if not t.topics), None)
+    return team.name if team else None
+
+
+def care_options(settings: Settings) -> dict[str, Any]:
+    """The `[care]` section as `care_queue` keywords."""
+    return {"hours": settings.care.hours, "labels": tuple(settings.care.labels), "teams": settings.care.teams}
+
+
 def care_queue(store: Store, now: datetime, brands: Iterable[BrandSettings] = (), hours: float = WINDOW_HOURS,
-               labels: tuple[str, ...] = CARE_LABELS, limit: int = 50, brand: str | None = None) -> CareQueue:
+               labels: tuple[str, ...] = CARE_LABELS, limit: int = 50, brand: str | None = None,
+               teams: Iterable[CareTeam] = ()) -> CareQueue:
     """The people waiting longest for an answer and each brand's response times over the last `hours` (all brands,
     or the one named)."""
     handles = set().union(*own_handles(brands).values())
@@ -123,7 +140,8 @@ def care_queue(store: Store, now: datetime, brands: Iterable[BrandSettings] = ()
                *([func.lower(m.brand) == brand.lower()] if brand else []))
         .group_by(m.brand, m.source, m.author_id)
     ).subquery()
-    queue = CareQueue(hours=hours)
+    teams = list(teams)
+    queue = CareQueue(hours=hours, teams=[t.name for t in teams])
     with store.engine.connect() as conn:
         counts = {b: (int(n), as_utc(first)) for b, n, first in conn.execute(
             select(pending.c.brand, func.count(), func.min(pending.c.since)).group_by(pending.c.brand))}
@@ -142,7 +160,7 @@ def care_queue(store: Store, now: datetime, brands: Iterable[BrandSettings] = ()
         queue.waiting.append(Waiting(row.brand, row.source, row.author_id, post.author_handle,
                                      profile_url(row.source, post.author_handle), started,
                                      round((now - started).total_seconds() / 60, 1), int(row.posts), post.label,
-                                     post.topic, post.text, url))
+                                     post.topic, post.text, url, team_for(teams, row.brand, post.topic)))
     delays: dict[str, list[float]] = {}
     for name, asked_at, replied_at in first_answer:
         if brand is None or name.lower() == brand.lower():

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from monitor.app import build_runtime
+from monitor.care import care_options
 from monitor.clock import SimulatedClock
 from monitor.report import build_report
 from monitor.restart import resume
@@ -49,7 +50,8 @@ async def run_drill(settings: Settings, mentions: Path, db_url: str | None = Non
     seconds = time.perf_counter() - started
     if bar:
         bar.close()
-    report = build_report(runtime.store, runtime.pipeline.stats, seconds, clock.now(), settings.brands)
+    report = build_report(runtime.store, runtime.pipeline.stats, seconds, clock.now(), settings.brands,
+                          care_options(settings))
     report["database"] = db_url
     report["alert_log"] = str(workdir / "drill-alerts.log")
     runtime.store.close()

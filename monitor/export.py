@@ -21,8 +21,8 @@ from monitor.store import Store
 
 ADVOCATE_COLUMNS = ("brand", "source", "handle", "profile_url", "score", "praise", "praise_days", "complaints",
                     "followers", "best_post", "best_post_url")
-WAITING_COLUMNS = ("brand", "source", "handle", "profile_url", "since", "minutes", "posts", "label", "topic", "text",
-                   "url")
+WAITING_COLUMNS = ("brand", "source", "handle", "profile_url", "since", "minutes", "posts", "label", "topic", "team",
+                   "text", "url")
 _FORMULA = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -51,7 +51,9 @@ def add_parsers(sub: Any) -> None:
     advocates.add_argument("--days", type=int, default=90, help="praise of the last DAYS days (default 90)")
     advocates.add_argument("--min-praise", type=int, default=2, help="at least this many praising posts")
     waiting = sub.add_parser("waiting", help="export the people waiting for an answer, longest first")
-    waiting.add_argument("--hours", type=float, default=48.0, help="complaints and questions of the last HOURS")
+    waiting.add_argument("--hours", type=float, default=None, help="the posts of the last HOURS (default [care] hours)")
+    waiting.add_argument("--team", default=None, help="only the people this [[care.teams]] team answers, among the "
+                                                     "--limit longest waits")
     for command in (advocates, waiting):
         command.add_argument("--brand", default=None, help="one brand (default: all)")
         command.add_argument("--as-of", type=_moment, default=None,
@@ -113,18 +115,19 @@ def cmd_advocates(args: argparse.Namespace) -> int:
 
 def cmd_waiting(args: argparse.Namespace) -> int:
     """Print or write the people waiting longest for an answer."""
-    from monitor.care import care_queue
+    from monitor.care import care_options, care_queue
     from monitor.cli import DEMO_CONFIG
 
     _checked(args)
     settings = load_settings(args.config or DEMO_CONFIG)
     store = Store(settings.store.url)
     try:
-        queue = care_queue(store, _as_of(args, store), settings.brands, hours=args.hours, limit=args.limit,
-                           brand=args.brand)
+        options = care_options(settings) | ({"hours": args.hours} if args.hours is not None else {})
+        queue = care_queue(store, _as_of(args, store), settings.brands, limit=args.limit, brand=args.brand, **options)
     finally:
         store.close()
-    return _write([w.to_json() for w in queue.waiting], WAITING_COLUMNS, args)
+    rows = [w.to_json() for w in queue.waiting if args.team is None or (w.team or "").lower() == args.team.lower()]
+    return _write(rows, WAITING_COLUMNS, args)
 
 
 COMMANDS = {"advocates": cmd_advocates, "waiting": cmd_waiting}

@@ -54,8 +54,8 @@ def post_json(row: StatusPostRow) -> dict[str, Any]:
 
 
 def build_report(store: Store, stats: Stats, seconds: float, now: datetime,
-                 brands: Iterable[BrandSettings] = ()) -> dict[str, Any]:
-    """Assemble the JSON report of a run (the drill's contract)."""
+                 brands: Iterable[BrandSettings] = (), care: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Assemble the JSON report of a run (the drill's contract); `care` holds `care_queue` options."""
     incidents = store.all(IncidentRow, order=IncidentRow.id)
     alerts = store.all(AlertRow, order=AlertRow.id)
     posts = store.all(StatusPostRow, order=StatusPostRow.id)
@@ -73,5 +73,5 @@ def build_report(store: Store, stats: Stats, seconds: float, now: datetime,
         "alerts": [alert_json(a) for a in alerts],
         "status_posts": [post_json(p) for p in posts],
         "advocates": [a.to_json() for a in rank_advocates(store, now, brands=brands)],
-        "care": care_queue(store, now, brands).to_json(),
+        "care": care_queue(store, now, brands, **(care or {})).to_json(),
     }

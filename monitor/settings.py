@@ -281,6 +281,23 @@ class ApprovalSettings(Model):
     expire_superseded: bool = True
 
 
+class CareTeam(Model):
+    """Who answers what: the care queue names this team beside the people whose latest post is its business."""
+
+    name: str = Field(min_length=1)
+    topics: list[str] = Field(default_factory=list, description="empty: every topic no other team claims")
+    brands: list[str] = Field(default_factory=list, description="empty: every brand")
+
+
+class CareSettings(Model):
+    """The care queue: what waits for an answer, how far back, and which team answers it."""
+
+    hours: float = Field(48.0, gt=0, le=24 * 31, description="complaints and questions of the last hours")
+    labels: list[Literal["complaint", "question", "outage", "praise", "other"]] = Field(
+        default_factory=lambda: ["complaint", "question"], min_length=1)
+    teams: list[CareTeam] = Field(default_factory=list)
+
+
 class StoreSettings(Model):
     """Where history is kept."""
 
@@ -307,6 +324,7 @@ class Settings(Model):
     store: StoreSettings = Field(default_factory=StoreSettings)
     pipeline: PipelineSettings = Field(default_factory=PipelineSettings)
     approval: ApprovalSettings = Field(default_factory=ApprovalSettings)
+    care: CareSettings = Field(default_factory=CareSettings)
     topics: dict[str, list[str]] = Field(default_factory=lambda: dict(DEFAULT_TOPICS))
     base_dir: Path = Field(default=Path("."), exclude=True)
 

@@ -12,7 +12,7 @@ from alerts.approval import Approvals
 from monitor.activity import HOURS, brand_activity
 from monitor.advocates import rank_advocates
 from monitor.app import Runtime
-from monitor.care import care_queue
+from monitor.care import care_options, care_queue
 from monitor.clock import as_utc
 from monitor.export import ADVOCATE_COLUMNS, to_csv
 from monitor.history import PersonHistory, person_history
@@ -47,7 +47,7 @@ def _summary(runtime: Runtime) -> dict[str, Any]:
         "incidents": [incident_json(r, with_series=False)
                       for r in store.all(IncidentRow, order=IncidentRow.id.desc(), limit=50)],  # type: ignore[union-attr]
         "status_posts": [post_json(p) for p in store.posts("pending_approval")],
-        "care": care_queue(store, now, runtime.settings.brands, limit=20).to_json(),
+        "care": care_queue(store, now, runtime.settings.brands, limit=20, **care_options(runtime.settings)).to_json(),
         "advocates": [a.to_json() for a in rank_advocates(store, now, limit=10,
                                                               brands=runtime.settings.brands)],
         "received": stats.received,

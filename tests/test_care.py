@@ -89,3 +89,42 @@ def test_the_queue_is_limited_and_counts_everyone(store_url: str) -> None:
     (recent,) = care_queue(store, NOW, [ACME], hours=1.6).brands  # 96 minutes: the posts 96 to 93 minutes old
     assert (recent.waiting, recent.longest_minutes) == (4, 96.0)
     store.close()
+
+
+def test_teams_take_their_topics_and_a_team_without_topics_takes_the_rest() -> None:
+    from monitor.care import team_for
+    from monitor.settings import CareTeam
+
+    teams = [CareTeam(name="Payments", topics=["payments", "billing"]),
+             CareTeam(name="Volta desk", brands=["Volta"]), CareTeam(name="Desk")]
+    assert team_for(teams, "Acme", "billing") == "Payments"
+    assert team_for(teams, "Acme", "login") == team_for(teams, "Acme", None) == "Desk"
+    assert team_for(teams, "volta", "login") == "Volta desk"  # the first catch-all that covers the brand
+    assert team_for(teams[:1], "Acme", "login") is None and team_for([], "Acme", "billing") is None
+
+
+def test_the_queue_names_each_persons_team_from_the_config(store_url: str) -> None:
+    from monitor.care import care_options
+    from monitor.settings import parse_settings
+
+    store = Store(store_url)
+    post(store, "a1", "ann", 30)  # a complaint about login (VERDICTS)
+    post(store, "b1", "bob", 20, "question")  # no topic
+    settings = parse_settings({"brands": [{"name": "Acme"}], "care": {
+        "hours": 1, "labels": ["question"], "teams": [{"name": "Logins", "topics": ["login"]}, {"name": "Desk"}]}})
+    queue = care_queue(store, NOW, settings.brands, **care_options(settings))
+    assert [(w.handle, w.team) for w in queue.waiting] == [("bob", "Desk")]  # questions only, as configured
+    assert queue.hours == 1 and queue.to_json()["teams"] == ["Logins", "Desk"]
+    queue = care_queue(store, NOW, settings.brands, teams=settings.care.teams)
+    assert [(w.handle, w.team) for w in queue.waiting] == [("ann", "Logins"), ("bob", "Desk")]
+    store.close()
+
+
+@pytest.mark.parametrize(("care", "message"), [
+    ({"labels": ["rants"]}, r"care\.labels"), ({"hours": 0}, r"care\.hours"),
+    ({"teams": [{"name": ""}]}, r"care\.teams"), ({"teams": [{"name": "x", "topic": ["a"]}]}, r"care\.teams")])
+def test_care_settings_are_checked(care: dict[str, Any], message: str) -> None:
+    from monitor.settings import ConfigError, parse_settings
+
+    with pytest.raises(ConfigError, match=message):
+        parse_settings({"care": care})

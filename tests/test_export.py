@@ -31,15 +31,15 @@ def fill(store: Store) -> None:
     for ident, handle, minutes, label, text in rows:
         store.save_batch([(Mention(ident, "x", T0 + timedelta(minutes=minutes), text, Author(handle, handle),
                                    url=f"https://x.com/{handle}/status/{ident}", brand="Acme"), "Acme",
-                           Classification(label, "positive", "en"))])
+                           Classification(label, "positive", "en", "payments" if label == "question" else None))])
 
 
 @pytest.fixture
 def config(tmp_path: Path) -> Path:
     db = tmp_path / "m.db"
     path = tmp_path / "m.toml"
-    path.write_text(f'[[brands]]\nname = "Acme"\nhandles = ["@acmehelp"]\n[store]\nurl = "sqlite:///{db}"\n',
-                    encoding="utf-8")
+    path.write_text(f'[[brands]]\nname = "Acme"\nhandles = ["@acmehelp"]\n[store]\nurl = "sqlite:///{db}"\n'
+                    '[[care.teams]]\nname = "Billing"\ntopics = ["payments"]\n', encoding="utf-8")
     store = Store(f"sqlite:///{db}")
     fill(store)
     store.close()
@@ -69,6 +69,11 @@ def test_advocates_and_waiting_export_as_of_the_newest_mention(config: Path, tmp
     assert code == 0 and "wrote 1 rows" in err
     (row,) = csv.DictReader(io.StringIO((tmp_path / "w.csv").read_text(encoding="utf-8")))
     assert row["minutes"] == "120.0"
+    code, out, _ = cli(capsys, "waiting", "--config", str(config), "--team", "billing")
+    (row,) = csv.DictReader(io.StringIO(out))
+    assert code == 0 and (row["handle"], row["topic"], row["team"]) == ("ann", "payments", "Billing")
+    code, out, _ = cli(capsys, "waiting", "--config", str(config), "--team", "nobody")
+    assert code == 0 and out.splitlines() == [",".join(WAITING_COLUMNS)]
     code, out, _ = cli(capsys, "waiting", "--config", str(config), "--brand", "Volta")
     assert code == 0 and out.splitlines() == [",".join(WAITING_COLUMNS)]
 
