@@ -18,7 +18,7 @@ from monitor.detection import Detection, signals_for
 from monitor.evidence import EvidenceBuffer
 from monitor.incidents import IncidentManager
 from monitor.mention import Mention, Rejected
-from monitor.store import Store, is_brand_post
+from monitor.store import BRAND_POSTS, Store, is_brand_post
 
 log = logging.getLogger(__name__)
 _DONE = object()
@@ -149,9 +149,10 @@ class Pipeline:
         self.stats.stored += len(fresh)
         for index in fresh:
             mention, brand, cls = items[index]
-            self.stats.by_label[cls.label] += 1
             if is_brand_post(mention.extra):
+                self.stats.by_label[BRAND_POSTS] += 1
                 continue  # the brand's own posts are kept (response times) but are not the public's voice
+            self.stats.by_label[cls.label] += 1
             signals = signals_for(cls)
             self.detection.add(brand, mention.created_at, f"{mention.source}:{mention.author.id}", signals)
             self.evidence.record(brand, signals, mention, cls)

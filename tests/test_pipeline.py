@@ -34,4 +34,6 @@ async def test_brand_replies_are_stored_but_not_counted(store_url: str) -> None:
         counts[signal] += count
     assert counts["volume"] == 2, "only the two public posts count"
     assert counts["outage"] == 2
+    assert runtime.pipeline.stats.by_label["brand_posts"] == 2 and runtime.pipeline.stats.by_label["outage"] == 2
+    assert runtime.store.label_counts() == {"outage": 2, "brand_posts": 2}
     runtime.store.close()
