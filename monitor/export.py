@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from monitor.settings import ConfigError, load_settings
+from monitor.settings import ConfigError, Settings, load_settings
 from monitor.store import Store
 
 ADVOCATE_COLUMNS = ("brand", "source", "handle", "profile_url", "score", "praise", "praise_days", "complaints",
@@ -90,11 +90,17 @@ def _as_of(args: argparse.Namespace, store: Store) -> datetime:
     return moment
 
 
-def _checked(args: argparse.Namespace) -> None:
+def _checked(args: argparse.Namespace, settings: Settings) -> None:
+    """Refuse non-positive numbers; turn --brand into the configured spelling of the brand's name."""
     for name in ("limit", "days", "min_praise", "hours"):
         value = getattr(args, name, None)
         if value is not None and not value > 0:
             raise ConfigError(f"--{name.replace('_', '-')} must be positive, got {value}")
+    if args.brand is not None:
+        names = {b.name.lower(): b.name for b in settings.brands}
+        if args.brand.lower() not in names:
+            raise ConfigError(f"--brand: no brand {args.brand!r} is configured (known: {', '.join(names.values())})")
+        args.brand = names[args.brand.lower()]
 
 
 def cmd_advocates(args: argparse.Namespace) -> int:
@@ -102,8 +108,8 @@ def cmd_advocates(args: argparse.Namespace) -> int:
     from monitor.advocates import rank_advocates
     from monitor.cli import DEMO_CONFIG
 
-    _checked(args)
     settings = load_settings(args.config or DEMO_CONFIG)
+    _checked(args, settings)
     store = Store(settings.store.url)
     try:
         ranked = rank_advocates(store, _as_of(args, store), brand=args.brand, limit=args.limit,
@@ -118,8 +124,8 @@ def cmd_waiting(args: argparse.Namespace) -> int:
     from monitor.care import care_options, care_queue
     from monitor.cli import DEMO_CONFIG
 
-    _checked(args)
     settings = load_settings(args.config or DEMO_CONFIG)
+    _checked(args, settings)
     store = Store(settings.store.url)
     try:
         options = care_options(settings) | ({"hours": args.hours} if args.hours is not None else {})

@@ -74,13 +74,15 @@ def test_advocates_and_waiting_export_as_of_the_newest_mention(config: Path, tmp
     assert code == 0 and (row["handle"], row["topic"], row["team"]) == ("ann", "payments", "Billing")
     code, out, _ = cli(capsys, "waiting", "--config", str(config), "--team", "nobody")
     assert code == 0 and out.splitlines() == [",".join(WAITING_COLUMNS)]
-    code, out, _ = cli(capsys, "waiting", "--config", str(config), "--brand", "Volta")
-    assert code == 0 and out.splitlines() == [",".join(WAITING_COLUMNS)]
+    code, out, _ = cli(capsys, "advocates", "--config", str(config), "--brand", "ACME", "--format", "json")
+    assert code == 0 and json.loads(out)["handle"] == "fan"  # the brand's name in any case
 
 
 def test_export_options_are_checked(config: Path, capsys: pytest.CaptureFixture[str]) -> None:
     code, _, err = cli(capsys, "advocates", "--config", str(config), "--limit", "0")
     assert code == 2 and "--limit must be positive, got 0" in err
+    code, _, err = cli(capsys, "waiting", "--config", str(config), "--brand", "Volta")
+    assert code == 2 and "--brand: no brand 'Volta' is configured (known: Acme)" in err
     code, _, err = cli(capsys, "waiting", "--config", str(config), "--as-of", "yesterday")
     assert code == 2 and "not an ISO 8601 time: 'yesterday'" in err
 
