@@ -52,6 +52,11 @@ def score(praise: int, praise_days: int, complaints: int, followers: int) -> flo
     return round(2.0 * praise_days + 0.5 * praise + 0.5 * math.log10(1 + followers) - 3.0 * complaints, 2)
 
 
+def web_link(url: str | None) -> str | None:
+    """The address if it is an http(s) one, else None: only those are shown as links."""
+    return url if str(url or "").startswith(("https://", "http://")) else None
+
+
 def profile_url(source: str, handle: str) -> str | None:
     """Where to find the person to thank them: their public profile on the source's network (None if unknown)."""
     handle = handle.lstrip("@")
@@ -127,5 +132,5 @@ def rank_advocates(store: Store, now: datetime, brand: str | None = None, limit:
                 .order_by(func.length(MentionRow.text).desc()).limit(1)).first()
             if best is not None:
                 adv.best_post = best[0]
-                adv.best_post_url = best[1] if str(best[1] or "").startswith(("https://", "http://")) else None
+                adv.best_post_url = web_link(best[1])
     return [a for a in ranked if a.score > 0]

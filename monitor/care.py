@@ -17,7 +17,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, and_, func, not_, or_, select, union_all
 from sqlalchemy.orm import aliased
 
-from monitor.advocates import own_handles, person_link, profile_url
+from monitor.advocates import own_handles, person_link, profile_url, web_link
 from monitor.clock import as_utc
 from monitor.models import ClassificationRow, MentionRow
 from monitor.settings import BrandSettings, CareTeam, Settings
@@ -156,11 +156,10 @@ def care_queue(store: Store, now: datetime, brands: Iterable[BrandSettings] = ()
     for row in oldest:
         post = latest[row.latest]
         started = as_utc(row.since)
-        url = post.url if str(post.url or "").startswith(("https://", "http://")) else None
         queue.waiting.append(Waiting(row.brand, row.source, row.author_id, post.author_handle,
                                      profile_url(row.source, post.author_handle), started,
                                      round((now - started).total_seconds() / 60, 1), int(row.posts), post.label,
-                                     post.topic, post.text, url, team_for(teams, row.brand, post.topic)))
+                                     post.topic, post.text, web_link(post.url), team_for(teams, row.brand, post.topic)))
     delays: dict[str, list[float]] = {}
     for name, asked_at, replied_at in first_answer:
         if brand is None or name.lower() == brand.lower():

@@ -15,7 +15,7 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from monitor.advocates import own_handles, person_link, profile_url
+from monitor.advocates import own_handles, person_link, profile_url, web_link
 from monitor.care import brand_voice
 from monitor.clock import as_utc
 from monitor.models import AuthorRow, ClassificationRow, MentionRow
@@ -70,10 +70,6 @@ class PersonHistory:
         return out
 
 
-def _safe(url: str | None) -> str | None:
-    return url if str(url or "").startswith(("https://", "http://")) else None
-
-
 def person_history(store: Store, source: str, author_id: str, brands: Iterable[BrandSettings] = (),
                    limit: int = LIMIT) -> PersonHistory | None:
     """The person's last `limit` posts with the brands' answers, or None when nobody by that id was seen."""
@@ -109,7 +105,7 @@ def person_history(store: Store, source: str, author_id: str, brands: Iterable[B
     for reply in answers:
         first.setdefault(reply.in_reply_to, reply)
     for row in rows:
-        entry = Entry(as_utc(row.created_at), row.brand, row.label, row.sentiment, row.text, _safe(row.url),
+        entry = Entry(as_utc(row.created_at), row.brand, row.label, row.sentiment, row.text, web_link(row.url),
                       bool(row.is_repost))
         reply = first.get(row.external_id) or first.get(str((row.extra or {}).get("local_id")))
         if reply is not None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import uuid
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +26,32 @@ def need_shared(*parts: str) -> Path:
 def store_url(tmp_path: Path) -> str:
     """A new SQLite database in the test's folder."""
     return f"sqlite:///{tmp_path / 'test.db'}"
+
+
+def postgres_url() -> Iterator[str]:
+    """A fresh PostgreSQL database on 127.0.0.1:5432, dropped afterwards (skipped with the reason when none answers)."""
+    psycopg = pytest.importorskip("psycopg")
+    try:
+        admin = psycopg.connect("host=127.0.0.1 port=5432 user=postgres dbname=test", autocommit=True,
+                                connect_timeout=3)
+    except psycopg.OperationalError as exc:
+        pytest.skip(f"PostgreSQL is not reachable on 127.0.0.1:5432 ({exc})")
+    name = f"monitor_{uuid.uuid4().hex[:10]}"
+    admin.execute(f"CREATE DATABASE {name}")
+    try:
+        yield f"postgresql://postgres@127.0.0.1:5432/{name}"
+    finally:
+        admin.execute(f"DROP DATABASE {name} WITH (FORCE)")
+        admin.close()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def url(request: pytest.FixtureRequest, store_url: str) -> Iterator[str]:
+    """The test on SQLite, then on PostgreSQL (skipped with the reason when no server answers)."""
+    if request.param == "sqlite":
+        yield store_url
+    else:
+        yield from postgres_url()
 
 
 class HookRecorder:

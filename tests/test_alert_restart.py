@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -22,7 +21,6 @@ from monitor.models import AlertRow, IncidentRow, StatusPostRow
 from monitor.restart import resume, warm_detection
 from monitor.settings import Settings, parse_settings
 from monitor.store import Store
-from tests.test_store import _postgres_url
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 CHATTER = ["@acme what time does the store open", "@acme do you ship to Lisbon?", "@acme is there a student plan",
@@ -230,16 +228,7 @@ async def test_a_restart_at_any_step_pages_each_step_exactly_once(tmp_path: Path
     assert incident.state == "resolved" and incident.resolved_at <= T0 + timedelta(minutes=250)
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def any_store_url(request: pytest.FixtureRequest, store_url: str) -> Iterator[str]:
-    """SQLite, then PostgreSQL (skipped with the reason when no server answers)."""
-    if request.param == "sqlite":
-        yield store_url
-    else:
-        yield from _postgres_url()
-
-
-def test_stored_counts_match_what_the_live_counter_counts(any_store_url: str) -> None:
+def test_stored_counts_match_what_the_live_counter_counts(url: str) -> None:
     verdicts = [Classification("outage", "negative", "en"), Classification("complaint", "neutral", "en", "login"),
                 Classification("praise", "positive", "en"), Classification("other", "negative", "en"),
                 Classification("praise", "positive", "en", recovery=True)]
@@ -248,7 +237,7 @@ def test_stored_counts_match_what_the_live_counter_counts(any_store_url: str) ->
         mention = Mention(str(i), "x", T0 + timedelta(seconds=7 * i), "@acme hello",
                           Author(f"a{i % 3}", f"user{i % 3}"))
         items.append((mention, "Acme", verdicts[i % 5]))
-    store = Store(any_store_url)
+    store = Store(url)
     own = Mention("own", "x", T0, "@user0 we're on it", Author("acme", "acme"), extra={"brand_reply": True})
     store.save_batch([*items, (own, "Acme", verdicts[1])])  # the brand's own reply is stored, never counted
     live = Detection(parse_settings({}).detector)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
 
@@ -13,19 +12,9 @@ from monitor.clock import SimulatedClock
 from monitor.models import AuditRow, IncidentRow, PostApprovalRow, StatusPostRow
 from monitor.settings import ConfigError, parse_settings
 from monitor.store import Store
-from tests.test_store import _postgres_url
 
 T0 = datetime(2026, 3, 2, 14, 0, tzinfo=UTC)
 GOOD = "We are sorry: logging in to Acme fails for some of you. Details: https://status.acme.example ^Acme Care"
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def url(request: pytest.FixtureRequest, store_url: str) -> Iterator[str]:
-    """The workflow on SQLite and on PostgreSQL (skipped with the reason when no server answers)."""
-    if request.param == "sqlite":
-        yield store_url
-    else:
-        yield from _postgres_url()
 
 
 def make(store_url: str, **approval: Any) -> tuple[Approvals, Store, SimulatedClock, int]:

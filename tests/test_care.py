@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -13,22 +12,12 @@ from monitor.care import care_queue
 from monitor.mention import Author, Mention
 from monitor.settings import BrandSettings
 from monitor.store import Store
-from tests.test_store import _postgres_url
 
 NOW = datetime(2026, 3, 10, 12, 0, tzinfo=UTC)
 ACME = BrandSettings(name="Acme", handles=["@AcmeHelp", "@AcmeHelp@social.example"], keywords=["acme"])
 VERDICTS = {label: Classification(label, "negative" if label == "complaint" else "neutral", "en",
                                   "login" if label == "complaint" else None)
             for label in ("complaint", "question", "praise", "other", "outage")}
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def url(request: pytest.FixtureRequest, store_url: str) -> Iterator[str]:
-    """The queries on SQLite and on PostgreSQL (skipped with the reason when no server answers)."""
-    if request.param == "sqlite":
-        yield store_url
-    else:
-        yield from _postgres_url()
 
 
 def post(store: Store, ident: str, handle: str, minutes_ago: float, label: str = "complaint", source: str = "x",

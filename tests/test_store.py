@@ -2,11 +2,7 @@
 
 from __future__ import annotations
 
-import uuid
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-
-import pytest
 
 from classifiers.base import Classification
 from monitor.mention import Author, Mention, Rejected
@@ -14,7 +10,6 @@ from monitor.models import IncidentRow, RejectedRow
 from monitor.store import Store
 
 T0 = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)
-PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/test"
 
 
 def mention(i: int, source: str = "x", followers: int | None = None) -> Mention:
@@ -24,31 +19,6 @@ def mention(i: int, source: str = "x", followers: int | None = None) -> Mention:
 
 
 VERDICT = Classification("complaint", "negative", "en", "login", {"complaint": 0.9}, {"negative": 0.8})
-
-
-def _postgres_url() -> Iterator[str]:
-    psycopg = pytest.importorskip("psycopg")
-    try:
-        admin = psycopg.connect("host=127.0.0.1 port=5432 user=postgres dbname=test", autocommit=True,
-                                connect_timeout=3)
-    except psycopg.OperationalError as exc:
-        pytest.skip(f"PostgreSQL is not reachable on 127.0.0.1:5432 ({exc})")
-    name = f"monitor_{uuid.uuid4().hex[:10]}"
-    admin.execute(f"CREATE DATABASE {name}")
-    try:
-        yield f"postgresql://postgres@127.0.0.1:5432/{name}"
-    finally:
-        admin.execute(f"DROP DATABASE {name} WITH (FORCE)")
-        admin.close()
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def url(request: pytest.FixtureRequest, store_url: str) -> Iterator[str]:
-    """Each test runs on SQLite and on PostgreSQL (skipped with the reason when no server answers)."""
-    if request.param == "sqlite":
-        yield store_url
-    else:
-        yield from _postgres_url()
 
 
 def test_save_batch_is_idempotent_across_batches_and_restarts(url: str) -> None:
