@@ -11,6 +11,7 @@ from typing import Any
 from classifiers.base import Classification
 from monitor.detectors.base import EpisodeEvent
 from monitor.detectors.counter import BucketCounter
+from monitor.detectors.level import CommonLevel
 from monitor.detectors.tracker import Episode, SignalMonitor
 from monitor.settings import DetectorSettings
 
@@ -75,6 +76,7 @@ class Detection:
         self.open_series: dict[tuple[str, str], set[str]] = {}  # (brand, signal): its series with an open episode
         self.changed: set[tuple[str, tuple[str, ...]]] = set()  # (brand, signals) counted since the last advance
         self.early: dict[tuple[str, str], tuple[datetime, Episode]] = {}  # opened while their bucket filled
+        self.levels: dict[str, CommonLevel] = {}  # per brand: how busy its mentions other than outage reports are
 
     def add(self, brand: str, at: datetime, author: str, signals: tuple[str, ...]) -> None:
         """Count one mention under each of its signals."""
@@ -93,6 +95,7 @@ class Detection:
         events: list[tuple[str, str, EpisodeEvent]] = []
         closed = self.counter.close_until(now)
         recovered = {(brand, start): count for brand, signal, start, count in closed if signal == RECOVERY}
+        levels = self._levels(closed)
         for brand, signal, start, count in closed:
             key = (brand, signal)
             series = self.series.get(key)
@@ -105,7 +108,8 @@ class Detection:
             monitor = self.monitors.get(key)
             if monitor is None:
                 monitor = self.monitors[key] = SignalMonitor(self.settings.for_signal(name))
-            observed = monitor.observe(start, count, _recovery(name, recovered.get((brand, start), 0)))
+            scale = levels.get((brand, start), 1.0) if monitor.settings.common_level else 1.0
+            observed = monitor.observe(start, count, _recovery(name, recovered.get((brand, start), 0)), scale)
             early = self.early.pop(key, None)
             if early is not None:  # its opening went out while the bucket filled: hold it, do not repeat it
                 if not any(event.kind == "open" for event in observed):
@@ -116,6 +120,22 @@ class Detection:
                 if merged is not None:
                     events.append((brand, name, merged))
         return events + self._open_early(now)
+
+    def _levels(self, closed: list[tuple[str, str, datetime, int]]) -> dict[tuple[str, datetime], float]:
+        """Each closed bucket's common level per brand, from its mentions other than outage reports."""
+        totals: dict[tuple[str, datetime], int] = {}
+        for brand, signal, start, count in closed:
+            if signal in ("volume", "outage"):
+                totals[(brand, start)] = totals.get((brand, start), 0) + (count if signal == "volume" else -count)
+        return {(brand, start): self.level(brand).update(start, max(0, other))
+                for (brand, start), other in sorted(totals.items(), key=lambda item: item[0][1])}
+
+    def level(self, brand: str) -> CommonLevel:
+        """The brand's common level tracker."""
+        tracker = self.levels.get(brand)
+        if tracker is None:
+            tracker = self.levels[brand] = CommonLevel(self.settings)
+        return tracker
 
     def _open_early(self, now: datetime) -> list[tuple[str, str, EpisodeEvent]]:
         """Open the episodes that the counts so far of the buckets still filling already decide: a bucket only
@@ -130,7 +150,8 @@ class Detection:
             if monitor is None or name not in self.enabled or self.open_series.get((brand, name)):
                 continue
             filling = self.counter.filling(brand, signal)
-            found = None if filling is None else monitor.peek(*filling)
+            scale = self.level(brand).value if monitor.settings.common_level else 1.0
+            found = None if filling is None else monitor.peek(*filling, scale)
             if filling is None or found is None:
                 continue
             event, episode = found
@@ -156,6 +177,8 @@ class Detection:
         starts = sorted({start for series in counts.values() for start in series})
         starts = [starts[0] + i * step for i in range(int((end - starts[0]) / step))] if starts else []
         resolved: dict[str, datetime] = {}
+        volume, outage = counts.get("volume", {}), counts.get("outage", {})
+        levels = [self.level(brand).update(t, max(0, volume.get(t, 0) - outage.get(t, 0))) for t in starts]
         for signal in [*ALL_SIGNALS, *sorted(set(counts) - set(ALL_SIGNALS))]:
             series = counts.get(signal, {})
             dense = [(t, series.get(t, 0)) for t in starts]
@@ -165,8 +188,9 @@ class Detection:
                 continue
             monitor = self.monitors[(brand, signal)] = SignalMonitor(self.settings.for_signal(name))
             recovered = counts.get(RECOVERY, {})
-            for t, n in dense:
-                for event in monitor.observe(t, n, _recovery(name, recovered.get(t, 0))):
+            common = monitor.settings.common_level
+            for (t, n), scale in zip(dense, levels, strict=True):
+                for event in monitor.observe(t, n, _recovery(name, recovered.get(t, 0)), scale if common else 1.0):
                     if event.kind == "resolve":
                         resolved[name] = max(resolved.get(name, event.at), event.at)
             if monitor.episode is not None and monitor.episode.opened:

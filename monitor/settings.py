@@ -64,12 +64,13 @@ class SignalTuning(Model):
     threshold: float | None = Field(None, gt=0)
     min_excess: float | None = Field(None, ge=0)
     open_after_minutes: float | None = Field(None, ge=0)
+    common_level: bool | None = None
 
 
 def _default_per_signal() -> dict[str, SignalTuning]:
     """Outage reports are explicit and sparse: a first minute with a few of them opens at once. Complaints and
     negative mentions are a brand's everyday noise (over half its mentions): they page only on a clearer surge."""
-    return {"outage": SignalTuning(open_after_minutes=1.0, min_excess=2.0, threshold=4.5),
+    return {"outage": SignalTuning(open_after_minutes=1.0, min_excess=2.0, threshold=4.5, common_level=True),
             "complaints": SignalTuning(threshold=5.0), "negative": SignalTuning(threshold=5.0)}
 
 
@@ -102,9 +103,14 @@ class DetectorSettings(Model):
         0.0, ge=0, description="aftershocks (0: off): after an episode ends, a new one needs a bucket of echo_factor "
                                "x the last peak, a bar halved every echo_hours")
     echo_factor: float = Field(1.0, ge=0)
+    common_level: bool = Field(
+        False, description="judge a signal against its baseline x the brand's current level, taken from its other "
+                           "mentions (a burst of attention lifts every kind of mention; on by default for outage "
+                           "reports, whose series are sparse: their share of a burst is not a spike of their own)")
     timezone: str = "UTC"
     per_signal: dict[Literal["outage", "complaints", "negative", "volume"], SignalTuning] = Field(
-        default_factory=_default_per_signal, description="threshold, min_excess, open_after_minutes per signal")
+        default_factory=_default_per_signal,
+        description="threshold, min_excess, open_after_minutes, common_level per signal")
 
     @field_validator("per_signal")
     @classmethod

@@ -313,6 +313,8 @@ def test_a_warmed_detection_carries_an_open_episode_to_its_resolve() -> None:
     state = warmed.warm("Acme", counts, end)
     assert state["outage"].episode_open and state["complaints"].episode_open and not state["negative"].episode_open
     assert warmed.counting() and len(warmed.recent("Acme", "outage", 10_000)) == len(outage)
+    assert warmed.level("Acme").value == pytest.approx(live.level("Acme").value)  # the common level is warmed too
+    assert warmed.level("Acme").baseline.seen == live.level("Acme").baseline.seen == len(outage)
     calm = [[("volume",)] * rng.poisson(5.0) for _ in range(30)]
     after = family_events(warmed, calm, start=end)
     outage_after = [(index, kind) for index, signal, kind in after if signal == "outage"]

@@ -105,11 +105,12 @@ class SeasonalDetector:
         self.counts: deque[float] = deque(maxlen=keep)
         self.means: deque[float] = deque(maxlen=keep)
 
-    def observe(self, bucket_start: datetime, count: float) -> Verdict:
-        """Judge one closed bucket against the baseline so far, then let the baseline learn from it."""
+    def observe(self, bucket_start: datetime, count: float, scale: float = 1.0) -> Verdict:
+        """Judge one closed bucket against the baseline so far (x `scale`, the brand's common level), then let the
+        baseline learn from it (the count as it would be at the usual level)."""
         base = self.baseline
         start = as_utc(bucket_start)
-        mu = base.recent.value() * base.shape(base.hours(start)[1])
+        mu = base.recent.value() * base.shape(base.hours(start)[1]) * scale
         judged = base.seen >= MIN_HISTORY
         if judged:
             self.counts.append(count)
@@ -123,14 +124,14 @@ class SeasonalDetector:
         for raw, tail in zip(scan.raws, self.tails, strict=False):
             tail.learn(raw, TAIL_SPIKE_WEIGHT if significant else 1.0)
         self._teach_noise(judged, significant, count, mu, scan.sums, scan.invks)
-        base.learn(start, count, mu, significant)
+        base.learn(start, count / scale, mu / scale, significant)
         return verdict
 
-    def judge(self, bucket_start: datetime, count: float) -> Verdict:
+    def judge(self, bucket_start: datetime, count: float, scale: float = 1.0) -> Verdict:
         """The verdict the bucket starting at `bucket_start` would get were it to close now at `count`; learns
         nothing (a bucket still filling may already be past doubt)."""
         base = self.baseline
-        mu = base.recent.value() * base.shape(base.hours(as_utc(bucket_start))[1])
+        mu = base.recent.value() * base.shape(base.hours(as_utc(bucket_start))[1]) * scale
         judged = base.seen >= MIN_HISTORY
         counts, means = [*self.counts, count], [*self.means, mu]
         return self._verdict(count, mu, judged, self._scan(counts, means, judged), counts, means)

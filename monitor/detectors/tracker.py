@@ -79,12 +79,13 @@ class SignalMonitor:
         """This bucket alone is significantly high: a score over the threshold and an excess of min_excess."""
         return verdict.score >= self.settings.threshold and verdict.excess >= self.settings.min_excess
 
-    def observe(self, bucket_start: datetime, count: float, recovered: float = 0.0) -> list[EpisodeEvent]:
+    def observe(self, bucket_start: datetime, count: float, recovered: float = 0.0, scale: float = 1.0
+                ) -> list[EpisodeEvent]:
         """Judge one closed bucket (oldest first, each once) and return the episode events it causes; `recovered`
-        counts the people who said in it that the service works again."""
+        counts the people who said in it that the service works again, `scale` is the brand's common level."""
         start = self._check_order(bucket_start)
         count = float(count)
-        verdict = self.detector.observe(start, count)
+        verdict = self.detector.observe(start, count, scale)
         self.run = 0 if self.is_calm(verdict) else self.run + 1
         self.since_resolve += 1
         at = start + self.step
@@ -132,7 +133,7 @@ class SignalMonitor:
             return [self._event("escalate", episode, verdict, count, at)]
         return []
 
-    def peek(self, bucket_start: datetime, count: float) -> tuple[EpisodeEvent, Episode] | None:
+    def peek(self, bucket_start: datetime, count: float, scale: float = 1.0) -> tuple[EpisodeEvent, Episode] | None:
         """The open event (and its episode) that the bucket starting at `bucket_start` would cause were it to close
         now at `count`, judged on a copy (nothing it judges by changes). A bucket still filling only gains counts,
         so an opening it already decides can be sent at once instead of at its end."""
@@ -140,14 +141,14 @@ class SignalMonitor:
         if (self.episode is not None and self.episode.opened) or (self.last is not None and start <= self.last):
             return None
         if self.episode is None:  # the common case is decided without copying anything
-            if count <= self.detector.baseline.expected(bucket_start) or count < self.echo():
+            if count <= self.detector.baseline.expected(bucket_start) * scale or count < self.echo():
                 return None  # no evidence of its own yet (its end may still open it), or an echo of the last one
-            if not self.detector.judge(bucket_start, count).anomalous:
+            if not self.detector.judge(bucket_start, count, scale).anomalous:
                 return None
         if self.tried is not None and self.tried[0] == start and count < TRIAL_GROWTH * self.tried[1]:
             return None  # a trial at a lower count of this bucket opened nothing: wait for it to grow
         trial = copy.deepcopy(self)
-        opened = [e for e in trial.observe(bucket_start, count) if e.kind == "open"]
+        opened = [e for e in trial.observe(bucket_start, count, scale=scale) if e.kind == "open"]
         if opened and trial.episode is not None:
             return opened[0], trial.episode
         self.tried = (start, count)
