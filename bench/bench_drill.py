@@ -21,6 +21,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from monitor.detectors.level import CommonLevel
 from monitor.detectors.seasonal import SeasonalDetector
 from monitor.drill import run_drill
 from monitor.settings import Settings, load_settings
@@ -75,20 +76,25 @@ def report_rates(path: Path, brand: str, start: datetime, ramp: float) -> tuple[
 
 def best_outage_score(settings: Settings, db: Path, brand: str, start: datetime, end: datetime) -> float:
     """The highest score the outage signal reached from onset to real end: the drill's stored labels, each author
-    once a minute as the pipeline counts them, replayed through the configured detector (it opens at threshold)."""
+    once a minute as the pipeline counts them, replayed through the configured detector (it opens at threshold),
+    with the brand's common level read from its other mentions when the outage signal uses it."""
     rows = sqlite3.connect(db).execute(
-        "SELECT m.created_at, m.author_id FROM mentions m JOIN classifications c ON c.mention_id = m.id "
-        "WHERE c.label = 'outage' AND m.brand = ? ORDER BY m.created_at", (brand,)).fetchall()
-    per_minute: dict[str, set[str]] = {}
-    for at, author in rows:
-        per_minute.setdefault(str(at)[:16], set()).add(author)
-    if not rows:
+        "SELECT m.created_at, m.author_id, c.label FROM mentions m JOIN classifications c ON c.mention_id = m.id "
+        "WHERE m.brand = ? ORDER BY m.created_at", (brand,)).fetchall()
+    reports: dict[str, set[str]] = {}
+    others: dict[str, set[str]] = {}
+    for at, author, label in rows:
+        (reports if label == "outage" else others).setdefault(str(at)[:16], set()).add(author)
+    if not reports:
         return 0.0
-    detector = SeasonalDetector(settings.detector.for_signal("outage"))
+    tuned = settings.detector.for_signal("outage")
+    detector, level = SeasonalDetector(tuned), CommonLevel(settings.detector)
     minute = datetime.fromisoformat(str(rows[0][0])[:16]).replace(tzinfo=start.tzinfo)
     best = 0.0
     while minute < end:
-        verdict = detector.observe(minute, len(per_minute.get(minute.strftime("%Y-%m-%d %H:%M"), ())))
+        key = minute.strftime("%Y-%m-%d %H:%M")
+        scale = level.update(minute, len(others.get(key, ())))
+        verdict = detector.observe(minute, len(reports.get(key, ())), scale if tuned.common_level else 1.0)
         if minute >= start:
             best = max(best, verdict.score, verdict.window_score)
         minute += timedelta(minutes=1)
