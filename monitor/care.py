@@ -14,7 +14,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, func, not_, or_, select, union_all
+from sqlalchemy import ColumnElement, Connection, Row, Subquery, and_, func, not_, or_, select, union_all
 from sqlalchemy.orm import aliased
 
 from monitor.advocates import own_handles, person_link, profile_url, web_link
@@ -27,6 +27,7 @@ CARE_LABELS = ("complaint", "question")
 """What waits for an answer. Outage reports are answered by the incident's public status post, not one by one."""
 WINDOW_HOURS = 48.0
 ANSWER_TARGET_MINUTES = 60.0
+TEAM_PAGE = 500  # waiting people read at a time when looking for one team's
 
 
 @dataclass(slots=True)
@@ -113,6 +114,30 @@ def team_for(teams: Iterable[CareTeam], brand: str, topic: str | None) -> str | 
     return team.name if team else None
 
 
+def _longest_waits(conn: Connection, pending: Subquery, limit: int, teams: list[CareTeam], team: str | None
+                   ) -> list[tuple[Row, Row]]:
+    """(waiting row, their latest post) for the `limit` longest waits, of `team` only when named: its people are
+    routed by their latest post's topic, so the queue is read in pages until enough of them are found."""
+    m, c = MentionRow, ClassificationRow
+    page = limit if team is None else max(limit, TEAM_PAGE)
+    found: list[tuple[Row, Row]] = []
+    offset = 0
+    while len(found) < limit:
+        rows = conn.execute(select(pending).order_by(pending.c.since, pending.c.latest).offset(offset)
+                            .limit(page)).all()
+        posts = {row.id: row for row in conn.execute(
+            select(m.id, m.text, m.url, m.author_handle, c.label, c.topic).join(c, c.mention_id == m.id)
+            .where(m.id.in_([r.latest for r in rows])))} if rows else {}
+        for row in rows:
+            post = posts[row.latest]
+            if team is None or (team_for(teams, row.brand, post.topic) or "").lower() == team.lower():
+                found.append((row, post))
+        if len(rows) < page:
+            break
+        offset += page
+    return found[:limit]
+
+
 def care_options(settings: Settings) -> dict[str, Any]:
     """The `[care]` section as `care_queue` keywords."""
     return {"hours": settings.care.hours, "labels": tuple(settings.care.labels), "teams": settings.care.teams}
@@ -120,9 +145,9 @@ def care_options(settings: Settings) -> dict[str, Any]:
 
 def care_queue(store: Store, now: datetime, brands: Iterable[BrandSettings] = (), hours: float = WINDOW_HOURS,
                labels: tuple[str, ...] = CARE_LABELS, limit: int = 50, brand: str | None = None,
-               teams: Iterable[CareTeam] = ()) -> CareQueue:
+               teams: Iterable[CareTeam] = (), team: str | None = None) -> CareQueue:
     """The people waiting longest for an answer and each brand's response times over the last `hours` (all brands,
-    or the one named)."""
+    or the one named; the waiting people of one team only, when named)."""
     handles = set().union(*own_handles(brands).values())
     since = now - timedelta(hours=hours)
     answers = _answers(handles, since, now)
@@ -145,16 +170,12 @@ def care_queue(store: Store, now: datetime, brands: Iterable[BrandSettings] = ()
     with store.engine.connect() as conn:
         counts = {b: (int(n), as_utc(first)) for b, n, first in conn.execute(
             select(pending.c.brand, func.count(), func.min(pending.c.since)).group_by(pending.c.brand))}
-        oldest = conn.execute(select(pending).order_by(pending.c.since, pending.c.latest).limit(limit)).all()
-        latest = {row.id: row for row in conn.execute(
-            select(m.id, m.text, m.url, m.author_handle, c.label, c.topic).join(c, c.mention_id == m.id)
-            .where(m.id.in_([r.latest for r in oldest])))} if oldest else {}
+        oldest = _longest_waits(conn, pending, limit, teams, team)
         first_answer = conn.execute(
             select(answers.c.brand, answers.c.asked_at, func.min(answers.c.replied_at))
             .join(c, c.mention_id == answers.c.asked_id).where(c.label.in_(labels))
             .group_by(answers.c.brand, answers.c.asked_id, answers.c.asked_at)).all()
-    for row in oldest:
-        post = latest[row.latest]
+    for row, post in oldest:
         started = as_utc(row.since)
         queue.waiting.append(Waiting(row.brand, row.source, row.author_id, post.author_handle,
                                      profile_url(row.source, post.author_handle), started,

@@ -52,8 +52,7 @@ def add_parsers(sub: Any) -> None:
     advocates.add_argument("--min-praise", type=int, default=2, help="at least this many praising posts")
     waiting = sub.add_parser("waiting", help="export the people waiting for an answer, longest first")
     waiting.add_argument("--hours", type=float, default=None, help="the posts of the last HOURS (default [care] hours)")
-    waiting.add_argument("--team", default=None, help="only the people this [[care.teams]] team answers, among the "
-                                                     "--limit longest waits")
+    waiting.add_argument("--team", default=None, help="only the people this [[care.teams]] team answers")
     for command in (advocates, waiting):
         command.add_argument("--brand", default=None, help="one brand (default: all)")
         command.add_argument("--as-of", type=_moment, default=None,
@@ -129,11 +128,11 @@ def cmd_waiting(args: argparse.Namespace) -> int:
     store = Store(settings.store.url)
     try:
         options = care_options(settings) | ({"hours": args.hours} if args.hours is not None else {})
-        queue = care_queue(store, _as_of(args, store), settings.brands, limit=args.limit, brand=args.brand, **options)
+        queue = care_queue(store, _as_of(args, store), settings.brands, limit=args.limit, brand=args.brand,
+                           team=args.team, **options)
     finally:
         store.close()
-    rows = [w.to_json() for w in queue.waiting if args.team is None or (w.team or "").lower() == args.team.lower()]
-    return _write(rows, WAITING_COLUMNS, args)
+    return _write([w.to_json() for w in queue.waiting], WAITING_COLUMNS, args)
 
 
 COMMANDS = {"advocates": cmd_advocates, "waiting": cmd_waiting}

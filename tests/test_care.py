@@ -117,3 +117,23 @@ def test_care_settings_are_checked(care: dict[str, Any], message: str) -> None:
 
     with pytest.raises(ConfigError, match=message):
         parse_settings({"care": care})
+
+
+def test_one_teams_queue_reaches_past_the_longest_waits_of_other_teams(store_url: str, monkeypatch) -> None:
+    import monitor.care
+    from monitor.settings import CareTeam
+
+    monkeypatch.setattr(monitor.care, "TEAM_PAGE", 3)  # read the queue three people at a time
+    store = Store(store_url)
+    for number in range(7):  # seven people wait longer with login complaints ...
+        post(store, f"l{number}", f"login{number}", 200 - number)
+    post(store, "q1", "quinn", 50, "question")  # ... than the two whose questions the desk answers
+    post(store, "q2", "rita", 40, "question")
+    teams = [CareTeam(name="Logins", topics=["login"]), CareTeam(name="Desk")]
+    desk = care_queue(store, NOW, [ACME], limit=2, teams=teams, team="desk")
+    assert [(w.handle, w.team) for w in desk.waiting] == [("quinn", "Desk"), ("rita", "Desk")]
+    logins = care_queue(store, NOW, [ACME], limit=4, teams=teams, team="Logins")
+    assert [w.handle for w in logins.waiting] == ["login0", "login1", "login2", "login3"]
+    assert care_queue(store, NOW, [ACME], teams=teams, team="nobody").waiting == []
+    assert [b.waiting for b in desk.brands] == [9]  # the brand's figures count everyone waiting
+    store.close()
