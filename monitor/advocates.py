@@ -48,8 +48,11 @@ class Advocate:
 
 
 def score(praise: int, praise_days: int, complaints: int, followers: int) -> float:
-    """Repeated praise across days counts most; reach adds a little; recent complaints subtract."""
-    return round(2.0 * praise_days + 0.5 * praise + 0.5 * math.log10(1 + followers) - 3.0 * complaints, 2)
+    """Praise on many days counts most, more posts on the same days little (a campaign day's six posts do not make
+    a fan of two days); reach adds a little; recent complaints subtract."""
+    extra = max(0, praise - praise_days)
+    return round(2.0 * praise_days + 0.5 * math.log2(1 + extra) + 0.5 * math.log10(1 + followers)
+                 - 3.0 * complaints, 2)
 
 
 def web_link(url: str | None) -> str | None:

@@ -70,3 +70,16 @@ def test_profile_links_only_for_plain_handles_on_known_networks() -> None:
     assert profile_url("webhook", "fan") is None
     assert profile_url("x", "fan\"><script>") is None
     assert profile_url("mastodon", "ana@evil/path") is None and profile_url("mastodon", "ana") is None
+
+
+def test_praise_on_more_days_outranks_more_posts_on_one_day(store_url: str) -> None:
+    store = Store(store_url)
+    for number in range(6):  # six posts on a campaign day
+        said(store, f"burst{number}", "burst", 1)
+    said(store, "steady1", "steady", 1)
+    said(store, "steady2", "steady", 4)
+    ranked = rank_advocates(store, NOW, brands=[ACME])
+    assert [(a.handle, a.praise, a.praise_days) for a in ranked] == [("steady", 2, 2), ("burst", 6, 1)]
+    more = rank_advocates(store, NOW, brands=[ACME], days=3)  # within three days the steady fan said it once
+    assert [a.handle for a in more] == ["burst"]
+    store.close()
