@@ -268,6 +268,9 @@ class WebSettings(Model):
     login_attempts: int = Field(5, ge=1)
     login_window_minutes: float = Field(15.0, gt=0)
     allowed_origins: list[str] = Field(default_factory=list)
+    summary_cache_seconds: float = Field(
+        10.0, ge=0, description="the cockpit's care queue and advocates are reused this long, however many screens "
+                                "refresh (0: computed for every request)")
 
     @model_validator(mode="after")
     def _unique_users(self) -> WebSettings:

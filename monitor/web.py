@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from datetime import datetime
 from typing import Any
 
 from aiohttp import web
@@ -19,9 +20,11 @@ from monitor.history import PersonHistory, person_history
 from monitor.models import DeliveryPartRow, DeliveryRow, IncidentRow
 from monitor.report import alert_json, incident_json, post_json
 from monitor.web_approval import page_context, setup_approval
+from monitor.web_cache import SlowParts
 from monitor.web_templates import TEMPLATES
 
 RUNTIME = web.AppKey("runtime", Runtime)
+SLOW = web.AppKey("slow", SlowParts)
 
 
 def sparkline(series: list[Any], width: int = 360, height: int = 60) -> str:
@@ -34,11 +37,11 @@ def sparkline(series: list[Any], width: int = 360, height: int = 60) -> str:
             f'<polyline fill="none" stroke="#c0392b" stroke-width="2" points="{points}"/></svg>')
 
 
-def _summary(runtime: Runtime) -> dict[str, Any]:
+def _summary(runtime: Runtime, slow: SlowParts) -> dict[str, Any]:
     store, now = runtime.store, runtime.clock.now()
     Approvals(store, runtime.settings, runtime.clock).expire_stale()  # as the posts page and CLI list them
     stats = runtime.pipeline.stats
-    return {
+    return slow.get(now, lambda: _slow_parts(runtime, now)) | {
         "now": now.isoformat(),
         "activity": brand_activity(store, now, [b.name for b in runtime.settings.brands]),
         "mentions": store.count_mentions(),
@@ -47,17 +50,21 @@ def _summary(runtime: Runtime) -> dict[str, Any]:
         "incidents": [incident_json(r, with_series=False)
                       for r in store.all(IncidentRow, order=IncidentRow.id.desc(), limit=50)],  # type: ignore[union-attr]
         "status_posts": [post_json(p) for p in store.posts("pending_approval")],
-        "care": care_queue(store, now, runtime.settings.brands, limit=20, **care_options(runtime.settings)).to_json(),
-        "advocates": [a.to_json() for a in rank_advocates(store, now, limit=10,
-                                                              brands=runtime.settings.brands)],
         "received": stats.received,
     }
+
+
+def _slow_parts(runtime: Runtime, now: datetime) -> dict[str, Any]:
+    """The care queue and the advocates: the summary's costly queries."""
+    store, brands = runtime.store, runtime.settings.brands
+    return {"care": care_queue(store, now, brands, limit=20, **care_options(runtime.settings)).to_json(),
+            "advocates": [a.to_json() for a in rank_advocates(store, now, limit=10, brands=brands)]}
 
 
 async def index(request: web.Request) -> web.Response:
     """The cockpit page."""
     runtime = request.app[RUNTIME]
-    data = await asyncio.to_thread(_summary, runtime)
+    data = await asyncio.to_thread(_summary, runtime, request.app[SLOW])
     live = [{"brand": a["brand"], "cells": [(signal, sparkline(v["series"], width=150, height=30), v["last_hour"])
                                             for signal, v in a["signals"].items()]} for a in data["activity"]]
     html = TEMPLATES.get_template("index.html").render(**page_context(request), live=live, live_hours=HOURS, **data)
@@ -131,7 +138,7 @@ async def advocates_csv(request: web.Request) -> web.Response:
 
 async def api_summary(request: web.Request) -> web.Response:
     """The same data as the cockpit, as JSON."""
-    return web.json_response(await asyncio.to_thread(_summary, request.app[RUNTIME]))
+    return web.json_response(await asyncio.to_thread(_summary, request.app[RUNTIME], request.app[SLOW]))
 
 
 async def healthz(request: web.Request) -> web.Response:
@@ -154,6 +161,7 @@ def create_app(runtime: Runtime) -> web.Application:
     """Build the dashboard application around a runtime."""
     app = web.Application(middlewares=[security_headers])
     app[RUNTIME] = runtime
+    app[SLOW] = SlowParts(runtime.settings.web.summary_cache_seconds)
     app.router.add_get("/", index)
     app.router.add_get("/incidents/{id}", incident_page)
     app.router.add_get("/api/summary", api_summary)
