@@ -15,7 +15,7 @@ LEVEL_FLOOR, LEVEL_CAP = 0.5, 3.0
 
 
 class CommonLevel:
-    """The brand's current level from its other mentions (all but the judged family): 1 is as usual, 1.5 is half
+    """The brand's current level, read from its mentions other than outage reports: 1 is as usual, 1.5 is half
     again as busy. Attention comes in bursts that lift every kind of mention at once (a viral post, the evening
     news, a busy five minutes), so a sparse series judged against its baseline x this level no longer takes its
     share of a burst for a spike of its own, and its remaining noise is smaller."""
