@@ -91,12 +91,14 @@ def brand_voice(row: Any, handles: set[str]) -> ColumnElement[bool]:
     return or_(tagged_as_brand(row), by_handle)
 
 
-def _answers(handles: set[str], since: datetime, now: datetime) -> Any:
-    """Subquery: each brand reply in the window with the public post it answers (its author and time)."""
+def answers_in(handles: set[str], since: datetime, now: datetime) -> Any:
+    """Subquery: each brand reply in the window (its id, text and account) with the public post it answers (its
+    author and time)."""
     reply, asked = aliased(MentionRow), aliased(MentionRow)
     columns = (reply.brand.label("brand"), reply.source.label("source"), asked.id.label("asked_id"),
                asked.author_id.label("author_id"), asked.created_at.label("asked_at"),
-               reply.created_at.label("replied_at"))
+               reply.created_at.label("replied_at"), reply.id.label("reply_id"), reply.text.label("reply_text"),
+               reply.author_handle.label("reply_handle"))
     window = and_(reply.in_reply_to.is_not(None), reply.created_at >= since, reply.created_at <= now,
                   brand_voice(reply, handles), not_(brand_voice(asked, handles)))
     by_id = select(*columns).join(asked, and_(asked.source == reply.source,
@@ -105,6 +107,26 @@ def _answers(handles: set[str], since: datetime, now: datetime) -> Any:
         reply.source == "mastodon", asked.source == "mastodon",
         asked.extra["local_id"].as_string() == reply.in_reply_to)).where(window)  # type: ignore[index]
     return union_all(by_id, by_local_id).subquery()
+
+
+def pending_people(answers: Any, handles: set[str], since: datetime, now: datetime, labels: tuple[str, ...],
+                   brand: str | None = None) -> Subquery:
+    """Subquery: each person with posts of `labels` in the window written after the brand's last answer to them,
+    since when they wait, how many posts, and their latest post's id."""
+    last = select(answers.c.brand, answers.c.source, answers.c.author_id,
+                  func.max(answers.c.replied_at).label("replied_at")).group_by(
+        answers.c.brand, answers.c.source, answers.c.author_id).subquery()
+    m, c = MentionRow, ClassificationRow
+    return (
+        select(m.brand, m.source, m.author_id, func.min(m.created_at).label("since"),
+               func.count().label("posts"), func.max(m.id).label("latest"))
+        .join(c, c.mention_id == m.id)
+        .outerjoin(last, and_(last.c.brand == m.brand, last.c.source == m.source, last.c.author_id == m.author_id))
+        .where(c.label.in_(labels), m.created_at >= since, m.created_at <= now, m.is_repost.is_(False),
+               not_(brand_voice(m, handles)), or_(last.c.replied_at.is_(None), m.created_at > last.c.replied_at),
+               *([func.lower(m.brand) == brand.lower()] if brand else []))
+        .group_by(m.brand, m.source, m.author_id)
+    ).subquery()
 
 
 def team_for(teams: Iterable[CareTeam], brand: str, topic: str | None) -> str | None:
@@ -150,21 +172,9 @@ def care_queue(store: Store, now: datetime, brands: Iterable[BrandSettings] = ()
     or the one named; the waiting people of one team only, when named)."""
     handles = set().union(*own_handles(brands).values())
     since = now - timedelta(hours=hours)
-    answers = _answers(handles, since, now)
-    last = select(answers.c.brand, answers.c.source, answers.c.author_id,
-                  func.max(answers.c.replied_at).label("replied_at")).group_by(
-        answers.c.brand, answers.c.source, answers.c.author_id).subquery()
-    m, c = MentionRow, ClassificationRow
-    pending = (
-        select(m.brand, m.source, m.author_id, func.min(m.created_at).label("since"),
-               func.count().label("posts"), func.max(m.id).label("latest"))
-        .join(c, c.mention_id == m.id)
-        .outerjoin(last, and_(last.c.brand == m.brand, last.c.source == m.source, last.c.author_id == m.author_id))
-        .where(c.label.in_(labels), m.created_at >= since, m.created_at <= now, m.is_repost.is_(False),
-               not_(brand_voice(m, handles)), or_(last.c.replied_at.is_(None), m.created_at > last.c.replied_at),
-               *([func.lower(m.brand) == brand.lower()] if brand else []))
-        .group_by(m.brand, m.source, m.author_id)
-    ).subquery()
+    answers = answers_in(handles, since, now)
+    pending = pending_people(answers, handles, since, now, labels, brand)
+    c = ClassificationRow
     teams = list(teams)
     queue = CareQueue(hours=hours, teams=[t.name for t in teams])
     with store.engine.connect() as conn:

@@ -9,6 +9,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from monitor.agents import agent_options
 from monitor.app import build_runtime
 from monitor.care import care_options
 from monitor.clock import SimulatedClock
@@ -51,7 +52,7 @@ async def run_drill(settings: Settings, mentions: Path, db_url: str | None = Non
     if bar:
         bar.close()
     report = build_report(runtime.store, runtime.pipeline.stats, seconds, clock.now(), settings.brands,
-                          care_options(settings))
+                          care_options(settings), agent_options(settings))
     report["database"] = db_url
     report["alert_log"] = str(workdir / "drill-alerts.log")
     runtime.store.close()

@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from monitor.advocates import rank_advocates
+from monitor.agents import agent_workload
 from monitor.care import care_queue
 from monitor.clock import as_utc
 from monitor.models import AlertRow, IncidentRow, StatusPostRow
@@ -54,8 +55,10 @@ def post_json(row: StatusPostRow) -> dict[str, Any]:
 
 
 def build_report(store: Store, stats: Stats, seconds: float, now: datetime,
-                 brands: Iterable[BrandSettings] = (), care: dict[str, Any] | None = None) -> dict[str, Any]:
-    """Assemble the JSON report of a run (the drill's contract); `care` holds `care_queue` options."""
+                 brands: Iterable[BrandSettings] = (), care: dict[str, Any] | None = None,
+                 agents: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Assemble the JSON report of a run (the drill's contract); `care` holds `care_queue` options, `agents`
+    `agent_workload` ones."""
     incidents = store.all(IncidentRow, order=IncidentRow.id)
     alerts = store.all(AlertRow, order=AlertRow.id)
     posts = store.all(StatusPostRow, order=StatusPostRow.id)
@@ -74,4 +77,5 @@ def build_report(store: Store, stats: Stats, seconds: float, now: datetime,
         "status_posts": [post_json(p) for p in posts],
         "advocates": [a.to_json() for a in rank_advocates(store, now, brands=brands)],
         "care": care_queue(store, now, brands, **(care or {})).to_json(),
+        "agents": [a.to_json() for a in agent_workload(store, now, brands, **(agents or {}))],
     }

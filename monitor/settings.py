@@ -298,6 +298,10 @@ class CareTeam(Model):
     brands: list[str] = Field(default_factory=list, description="empty: every brand")
 
 
+AGENT_SIGNATURE = r"(?:\^|(?<!\w)[-\u2013\u2014]\s?)\s*([A-Z\u00c0-\u00de][\w.'-]{0,30})\s*$"
+"""The agent's name signed at the end of a reply: "^Anna", "- Marco", "\u2014 Giulia" (one group: the name)."""
+
+
 class CareSettings(Model):
     """The care queue: what waits for an answer, how far back, and which team answers it."""
 
@@ -305,6 +309,19 @@ class CareSettings(Model):
     labels: list[Literal["complaint", "question", "outage", "praise", "other"]] = Field(
         default_factory=lambda: ["complaint", "question"], min_length=1)
     teams: list[CareTeam] = Field(default_factory=list)
+    signature: str = Field(AGENT_SIGNATURE, description="regular expression finding the agent's name (its first "
+                                                        "group) at the end of a brand reply")
+
+    @field_validator("signature")
+    @classmethod
+    def _one_group(cls, value: str) -> str:
+        try:
+            groups = re.compile(value).groups
+        except re.error as error:
+            raise ValueError(f"not a regular expression ({error})") from None
+        if groups < 1:
+            raise ValueError("needs a group around the agent's name, e.g. \\^(\\w+)$")
+        return value
 
 
 class StoreSettings(Model):

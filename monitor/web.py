@@ -12,6 +12,7 @@ from sqlmodel import Session, select
 from alerts.approval import Approvals
 from monitor.activity import HOURS, brand_activity
 from monitor.advocates import rank_advocates
+from monitor.agents import agent_options, agent_workload
 from monitor.app import Runtime
 from monitor.care import care_options, care_queue
 from monitor.clock import as_utc
@@ -55,9 +56,10 @@ def _summary(runtime: Runtime, slow: SlowParts) -> dict[str, Any]:
 
 
 def _slow_parts(runtime: Runtime, now: datetime) -> dict[str, Any]:
-    """The care queue and the advocates: the summary's costly queries."""
+    """The care queue, the agents' workload and the advocates: the summary's costly queries."""
     store, brands = runtime.store, runtime.settings.brands
     return {"care": care_queue(store, now, brands, limit=20, **care_options(runtime.settings)).to_json(),
+            "agents": [a.to_json() for a in agent_workload(store, now, brands, **agent_options(runtime.settings))],
             "advocates": [a.to_json() for a in rank_advocates(store, now, limit=10, brands=brands)]}
 
 

@@ -153,7 +153,7 @@ async def test_cockpit_shows_who_waits_for_an_answer_and_how_fast_the_brand_answ
                             alert_urls=[f"oncall://?path={tmp_path / 'a.log'}&console=no"])
     rows = [("1", "bob", 192, "complaint", None, "my <order> never came"),
             ("2", "carol", 100, "question", None, "how do I reset my password?"),
-            ("3", "AcmeHelp", 70, "other", "2", "@carol here is how")]
+            ("3", "AcmeHelp", 70, "other", "2", "@carol here is how ^Dina")]
     for ident, handle, ago, label, reply_to, text in rows:
         runtime.store.save_batch([(Mention(ident, "x", now - timedelta(minutes=ago), text, Author(handle, handle),
                                            url=f"https://x.com/{handle}/status/{ident}", in_reply_to=reply_to,
@@ -165,8 +165,11 @@ async def test_cockpit_shows_who_waits_for_an_answer_and_how_fast_the_brand_answ
     assert "1 answered in the last 48 h, median first answer 30 min (90% within 30 min), 100% within 1 h." in page
     assert '<a class="muted" href="https://x.com/bob" rel="noopener noreferrer">profile</a>' in page
     assert "my &lt;order&gt; never came" in page and "how do I reset" not in page
-    care = (await (await client.get("/api/summary")).json())["care"]
+    assert "<td>Acme</td><td>Dina</td><td>1</td><td>1</td><td>1</td><td>30 min</td><td>0%</td><td>0</td>" in page
+    summary = await (await client.get("/api/summary")).json()
+    care = summary["care"]
     assert [w["handle"] for w in care["waiting"]] == ["bob"] and care["brands"][0]["median_minutes"] == 30.0
+    assert [(a["agent"], a["replies"], a["median_minutes"]) for a in summary["agents"]] == [("Dina", 1, 30.0)]
 
 
 async def test_person_page_shows_their_history_and_the_cockpit_links_to_it(aiohttp_client: Any, store_url: str,

@@ -38,6 +38,13 @@ REPLIES = {
 }
 
 
+AGENTS = {"en": ("Anna", "Marco", "Sara"), "it": ("Giulia", "Luca")}
+"""The agents who sign the replies ("... ^Anna"), by the brand's main language."""
+PERSONAL = {"Marco", "Luca"}
+"""These two greet people by name; the others paste the same few answers."""
+GREETING = {"en": "Hi {}, ", "it": "Ciao {}, "}
+
+
 def care_account(brand: BrandSpec, source: str) -> Account:
     """The brand's care account on a network (its last listed handle, e.g. @AcmeHelp)."""
     name = brand.handles[-1].lstrip("@")
@@ -50,12 +57,20 @@ def _ms(mention: dict[str, Any]) -> int:
     return round(datetime.fromisoformat(mention["created_at"]).timestamp() * 1000)
 
 
-def _reply(brand: BrandSpec, mention: dict[str, Any], at_ms: int, seq: int, rng: random.Random) -> dict[str, Any]:
-    """The care team's answer to one mention, in its language (the brand's main one when the post has none)."""
+def _reply(brand: BrandSpec, mention: dict[str, Any], at_ms: int, seq: int, rng: random.Random,
+           voice: random.Random) -> dict[str, Any]:
+    """The care team's answer to one mention, in its language (the brand's main one when the post has none), signed
+    by one of its agents (drawn from `voice`, so the replies' times and texts do not depend on who signs)."""
     source = mention["source"]
     account = care_account(brand, source)
-    lang = mention.get("lang") or max(brand.langs, key=brand.langs.__getitem__)
+    main = max(brand.langs, key=brand.langs.__getitem__)
+    lang = mention.get("lang") or main
     text = rng.choice(REPLIES.get(lang, REPLIES["en"]))
+    agent = voice.choice(AGENTS.get(main, AGENTS["en"]))
+    name = str(mention["author"].get("name") or "").split(" ")[0]
+    if agent in PERSONAL and name:
+        text = GREETING.get(lang, GREETING["en"]).format(name) + text
+    text = f"{text} ^{agent}"
     if source != "reddit":
         text = f"@{mention['author']['handle']} {text}"
     ident, url = post_id(account, at_ms, SEQ_BASE + seq)
@@ -69,7 +84,7 @@ def _reply(brand: BrandSpec, mention: dict[str, Any], at_ms: int, seq: int, rng:
 def with_care_replies(stream: Iterator[dict[str, Any]], brands: list[BrandSpec], end: datetime,
                       seed: str) -> Iterator[dict[str, Any]]:
     """The stream with the care team's replies merged in, in created_at order; none after `end`."""
-    rng = random.Random(f"{seed}:care")
+    rng, voice = random.Random(f"{seed}:care"), random.Random(f"{seed}:care-agents")
     by_name = {b.name: b for b in brands}
     end_ms = round(end.timestamp() * 1000)
     due: list[tuple[int, int, dict[str, Any]]] = []
@@ -89,7 +104,7 @@ def with_care_replies(stream: Iterator[dict[str, Any]], brands: list[BrandSpec],
             minutes *= OUTAGE_SLOWDOWN
         reply_ms = at + round(min(minutes, MAX_MINUTES) * 60_000)
         if reply_ms <= end_ms:
-            heapq.heappush(due, (reply_ms, seq, _reply(brand, mention, reply_ms, seq, rng)))
+            heapq.heappush(due, (reply_ms, seq, _reply(brand, mention, reply_ms, seq, rng, voice)))
             seq += 1
     while due:
         yield heapq.heappop(due)[2]

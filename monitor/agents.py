@@ -1,0 +1,121 @@
+"""Each care agent's workload, read from the brand's replies: whom they answered, how fast, and in whose words.
+
+An agent is the name a reply is signed with ("... ^Anna", "... - Marco"), else the brand account that wrote it. A
+reply is in the same words as others when, without the people's handles, links and the signature, it is word for
+word what the brand wrote at least SAME_WORDS times in the window: the copy-paste answer that solves nothing.
+"""
+
+from __future__ import annotations
+
+import re
+import statistics
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import select
+
+from monitor.advocates import own_handles
+from monitor.care import CARE_LABELS, WINDOW_HOURS, answers_in, pending_people
+from monitor.clock import as_utc
+from monitor.models import ClassificationRow
+from monitor.settings import AGENT_SIGNATURE, BrandSettings, Settings
+from monitor.store import Store
+
+SAME_WORDS = 3
+_NOISE = re.compile(r"@[\w.@-]+|https?://\S+|[^\w\s]|\d+")
+
+
+@dataclass(slots=True)
+class AgentLoad:
+    """One agent's replies in the window for one brand."""
+
+    brand: str
+    agent: str
+    replies: int = 0
+    people: int = 0
+    first_answers: int = 0
+    """Complaints and questions this agent answered first, ..."""
+    median_minutes: float | None = None
+    """... and how long those people had waited (median)."""
+    same_words: float = 0.0
+    """Share of the agent's replies in the same words as at least SAME_WORDS - 1 other replies of the brand."""
+    waiting_again: int = 0
+    """People whose last answer came from this agent and who wrote again since: waiting once more."""
+
+    def to_json(self) -> dict[str, Any]:
+        """Return a JSON-ready dict."""
+        return asdict(self)
+
+
+def agent_of(text: str, handle: str, signature: re.Pattern[str]) -> str:
+    """The name the reply is signed with, else the account's handle."""
+    found = signature.search(text.strip())
+    return found.group(1) if found else handle.lstrip("@")
+
+
+def skeleton(text: str, signature: re.Pattern[str]) -> str:
+    """The reply's words: no handles, links, signature, digits or punctuation, in lower case."""
+    return " ".join(_NOISE.sub(" ", signature.sub("", text.strip())).lower().split())
+
+
+def agent_options(settings: Settings) -> dict[str, Any]:
+    """The `[care]` settings as `agent_workload` keywords."""
+    return {"hours": settings.care.hours, "labels": tuple(settings.care.labels), "signature": settings.care.signature}
+
+
+def agent_workload(store: Store, now: datetime, brands: Iterable[BrandSettings] = (), hours: float = WINDOW_HOURS,
+                   labels: tuple[str, ...] = CARE_LABELS, signature: str = AGENT_SIGNATURE) -> list[AgentLoad]:
+    """Every agent who answered someone in the last `hours`, busiest first."""
+    pattern = re.compile(signature)
+    handles = set().union(*own_handles(brands).values())
+    since = now - timedelta(hours=hours)
+    answers = answers_in(handles, since, now)
+    pending = pending_people(answers, handles, since, now, labels)
+    c = ClassificationRow
+    with store.engine.connect() as conn:
+        rows = conn.execute(
+            select(answers.c.brand, answers.c.source, answers.c.author_id, answers.c.asked_id, answers.c.asked_at,
+                   answers.c.replied_at, answers.c.reply_id, answers.c.reply_text, answers.c.reply_handle, c.label)
+            .outerjoin(c, c.mention_id == answers.c.asked_id).order_by(answers.c.replied_at, answers.c.reply_id)
+        ).all()
+        waiting = {tuple(r) for r in conn.execute(select(pending.c.brand, pending.c.source, pending.c.author_id))}
+    return _loads(rows, waiting, labels, pattern)
+
+
+def _loads(rows: list[Any], waiting: set[tuple[str, str, str]], labels: tuple[str, ...],
+           pattern: re.Pattern[str]) -> list[AgentLoad]:
+    """Tally the replies (oldest first) per (brand, agent)."""
+    loads: dict[tuple[str, str], AgentLoad] = {}
+    replies: dict[tuple[str, str], set[int]] = {}
+    people: dict[tuple[str, str], set[tuple[str, str]]] = {}
+    waits: dict[tuple[str, str], list[float]] = {}
+    words: dict[int, tuple[str, tuple[str, str]]] = {}
+    first: set[int] = set()
+    last: dict[tuple[str, str, str], tuple[str, str]] = {}
+    for row in rows:
+        key = (row.brand, agent_of(row.reply_text or "", row.reply_handle or "", pattern))
+        load = loads.setdefault(key, AgentLoad(*key))
+        replies.setdefault(key, set()).add(row.reply_id)
+        people.setdefault(key, set()).add((row.source, row.author_id))
+        words[row.reply_id] = (skeleton(row.reply_text or "", pattern), key)
+        last[(row.brand, row.source, row.author_id)] = key
+        if row.asked_id not in first:
+            first.add(row.asked_id)
+            if row.label in labels:
+                load.first_answers += 1
+                minutes = (as_utc(row.replied_at) - as_utc(row.asked_at)).total_seconds() / 60.0
+                waits.setdefault(key, []).append(max(0.0, minutes))
+    same = Counter((key[0], text) for text, key in words.values() if text)
+    for key, load in loads.items():
+        mine = [words[i][0] for i in replies[key]]
+        load.replies, load.people = len(mine), len(people[key])
+        load.same_words = round(sum(same[(key[0], t)] >= SAME_WORDS for t in mine if t) / len(mine), 3)
+        if key in waits:
+            load.median_minutes = round(statistics.median(waits[key]), 1)
+    for person, key in last.items():
+        if person in waiting:
+            loads[key].waiting_again += 1
+    return sorted(loads.values(), key=lambda a: (-a.replies, a.brand, a.agent))
