@@ -10,13 +10,14 @@ from __future__ import annotations
 import re
 import statistics
 from collections import Counter
-from collections.abc import Iterable
-from dataclasses import asdict, dataclass
+from collections.abc import Iterable, Mapping
+from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
 
+from alerts.rules_of_engagement import forbidden_found
 from monitor.advocates import own_handles
 from monitor.care import CARE_LABELS, WINDOW_HOURS, answers_in, pending_people
 from monitor.clock import as_utc
@@ -44,6 +45,10 @@ class AgentLoad:
     """Share of the agent's replies in the same words as at least SAME_WORDS - 1 other replies of the brand."""
     waiting_again: int = 0
     """People whose last answer came from this agent and who wrote again since: waiting once more."""
+    forbidden: int = 0
+    """Replies with a phrase the rules of engagement forbid (`[status_posts] forbidden`, the brand voice's) ..."""
+    phrases: list[str] = field(default_factory=list)
+    """... and which ones."""
 
     def to_json(self) -> dict[str, Any]:
         """Return a JSON-ready dict."""
@@ -62,13 +67,18 @@ def skeleton(text: str, signature: re.Pattern[str]) -> str:
 
 
 def agent_options(settings: Settings) -> dict[str, Any]:
-    """The `[care]` settings as `agent_workload` keywords."""
-    return {"hours": settings.care.hours, "labels": tuple(settings.care.labels), "signature": settings.care.signature}
+    """The `[care]` settings and the rules of engagement's forbidden phrases as `agent_workload` keywords."""
+    posts = settings.status_posts
+    forbidden = {b.name: [*posts.forbidden, *posts.voice_for(b.name).forbidden] for b in settings.brands}
+    return {"hours": settings.care.hours, "labels": tuple(settings.care.labels), "signature": settings.care.signature,
+            "forbidden": forbidden}
 
 
 def agent_workload(store: Store, now: datetime, brands: Iterable[BrandSettings] = (), hours: float = WINDOW_HOURS,
-                   labels: tuple[str, ...] = CARE_LABELS, signature: str = AGENT_SIGNATURE) -> list[AgentLoad]:
-    """Every agent who answered someone in the last `hours`, busiest first."""
+                   labels: tuple[str, ...] = CARE_LABELS, signature: str = AGENT_SIGNATURE,
+                   forbidden: Mapping[str, list[str]] | None = None) -> list[AgentLoad]:
+    """Every agent who answered someone in the last `hours`, busiest first; `forbidden` holds each brand's banned
+    phrases."""
     pattern = re.compile(signature)
     handles = set().union(*own_handles(brands).values())
     since = now - timedelta(hours=hours)
@@ -82,7 +92,9 @@ def agent_workload(store: Store, now: datetime, brands: Iterable[BrandSettings] 
             .outerjoin(c, c.mention_id == answers.c.asked_id).order_by(answers.c.replied_at, answers.c.reply_id)
         ).all()
         waiting = {tuple(r) for r in conn.execute(select(pending.c.brand, pending.c.source, pending.c.author_id))}
-    return _loads(rows, waiting, labels, pattern)
+    loads = _loads(rows, waiting, labels, pattern)
+    _off_script(loads, rows, pattern, {k.lower(): v for k, v in (forbidden or {}).items()})
+    return loads
 
 
 def _loads(rows: list[Any], waiting: set[tuple[str, str, str]], labels: tuple[str, ...],
@@ -119,3 +131,20 @@ def _loads(rows: list[Any], waiting: set[tuple[str, str, str]], labels: tuple[st
         if person in waiting:
             loads[key].waiting_again += 1
     return sorted(loads.values(), key=lambda a: (-a.replies, a.brand, a.agent))
+
+
+def _off_script(loads: list[AgentLoad], rows: list[Any], pattern: re.Pattern[str],
+                forbidden: Mapping[str, list[str]]) -> None:
+    """Count each agent's replies with a forbidden phrase of their brand (each reply once)."""
+    by_key = {(a.brand, a.agent): a for a in loads}
+    seen: set[int] = set()
+    for row in rows:
+        phrases = forbidden.get(row.brand.lower())
+        if not phrases or row.reply_id in seen:
+            continue
+        seen.add(row.reply_id)
+        found = forbidden_found(row.reply_text or "", phrases)
+        if found:
+            load = by_key[(row.brand, agent_of(row.reply_text or "", row.reply_handle or "", pattern))]
+            load.forbidden += 1
+            load.phrases = sorted({*load.phrases, *found})[:5]

@@ -45,24 +45,33 @@ def test_each_agents_replies_first_answers_same_words_and_people_waiting_again(u
     store_one(store, "r1", "acme_agent", 170, f"@alice {CANNED}", "other", "a1", tagged=True)  # 10 min
     store_one(store, "r2", "acme_agent", 100, f"@bob {CANNED}", "other", "b1", tagged=True)  # 20 min
     store_one(store, "r3", "acme_agent", 60, f"@carol {CANNED}", "other", "c1", tagged=True)  # 30 min
-    store_one(store, "r4", "acme_agent", 70, "@dan Hi Dan, the login fix is rolling out now - Marco", "other", "d1",
-              tagged=True)
+    store_one(store, "r4", "acme_agent", 70, "@dan Hi Dan, calm down: the login fix is rolling out now - Marco",
+              "other", "d1", tagged=True)
     store_one(store, "r6", "acme_agent", 160, "@alice Hi Alice, following up: is it working now? - Marco", "other",
               "a1", tagged=True)  # a second answer to alice: a reply, not a first answer
     store_one(store, "r5", "AcmeHelp", 45, "@erin looking into it", "other", "e1")  # the configured handle, unsigned
     store_one(store, "d2", "dan", 30, "acme still broken", "complaint")  # dan writes again after Marco's answer
-    loads = {a.agent: a.to_json() for a in agent_workload(store, NOW, [ACME])}
+    loads = {a.agent: a.to_json() for a in agent_workload(store, NOW, [ACME], forbidden={"acme": ["Calm down"]})}
     assert list(loads) == ["Anna", "Marco", "AcmeHelp"]  # busiest first
     assert loads["Anna"] == {"brand": "Acme", "agent": "Anna", "replies": 3, "people": 3, "first_answers": 3,
-                             "median_minutes": 20.0, "same_words": 1.0, "waiting_again": 0}
-    assert loads["Marco"] | {"brand": "Acme"} == {"brand": "Acme", "agent": "Marco", "replies": 2, "people": 2,
-                                                  "first_answers": 1, "median_minutes": 10.0, "same_words": 0.0,
-                                                  "waiting_again": 1}
+                             "median_minutes": 20.0, "same_words": 1.0, "waiting_again": 0, "forbidden": 0,
+                             "phrases": []}
+    assert loads["Marco"] == {"brand": "Acme", "agent": "Marco", "replies": 2, "people": 2, "first_answers": 1,
+                              "median_minutes": 10.0, "same_words": 0.0, "waiting_again": 1, "forbidden": 1,
+                              "phrases": ["Calm down"]}
     assert (loads["AcmeHelp"]["replies"], loads["AcmeHelp"]["median_minutes"]) == (1, 5.0)
     # Two hours back: only the replies since, and the questions alone are care work when so configured.
     recent = {a.agent: a for a in agent_workload(store, NOW, [ACME], hours=2, labels=("question",))}
     assert recent["Anna"].replies == 2 and recent["Anna"].first_answers == 1 and recent["Anna"].same_words == 0.0
     store.close()
+
+
+def test_the_forbidden_phrases_are_the_rules_of_engagement_of_each_brand() -> None:
+    from monitor.agents import agent_options
+
+    settings = parse_settings({"brands": [{"name": "Acme"}, {"name": "Volta"}], "status_posts": {
+        "forbidden": ["calm down"], "voice": {"volta": {"forbidden": ["stai calmo"]}}}})
+    assert agent_options(settings)["forbidden"] == {"Acme": ["calm down"], "Volta": ["calm down", "stai calmo"]}
 
 
 @pytest.mark.parametrize("signature", ["\\^\\w+", "(unclosed"])
