@@ -22,6 +22,7 @@ from monitor.store import Store, tagged_as_brand
 
 _HANDLE = re.compile(r"[\w.\-]{1,100}")
 _INSTANCE = re.compile(r"[a-z0-9.\-]{1,253}\.[a-z]{2,63}")
+_DECORATION = re.compile(r"\.bsky\.social$|@.*$|[^a-z0-9]")
 
 
 @dataclass(slots=True)
@@ -53,6 +54,11 @@ def score(praise: int, praise_days: int, complaints: int, followers: int) -> flo
     extra = max(0, praise - praise_days)
     return round(2.0 * praise_days + 0.5 * math.log2(1 + extra) + 0.5 * math.log10(1 + followers)
                  - 3.0 * complaints, 2)
+
+
+def handle_stem(handle: str) -> str:
+    """A handle without the network's decoration: lower case, no domain, instance or punctuation."""
+    return _DECORATION.sub("", handle.lstrip("@").lower())
 
 
 def web_link(url: str | None) -> str | None:

@@ -17,7 +17,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, Connection, Row, Subquery, and_, func, not_, or_, select, union_all
 from sqlalchemy.orm import aliased
 
-from monitor.advocates import own_handles, person_link, profile_url, web_link
+from monitor.advocates import handle_stem, own_handles, person_link, profile_url, web_link
 from monitor.clock import as_utc
 from monitor.models import ClassificationRow, MentionRow
 from monitor.settings import BrandSettings, CareTeam, Settings
@@ -28,6 +28,7 @@ CARE_LABELS = ("complaint", "question")
 WINDOW_HOURS = 48.0
 ANSWER_TARGET_MINUTES = 60.0
 TEAM_PAGE = 500  # waiting people read at a time when looking for one team's
+MIN_STEM = 4  # shorter handles ("bob") are too common to suggest the same person elsewhere
 
 
 @dataclass(slots=True)
@@ -49,6 +50,9 @@ class Waiting:
     url: str | None
     team: str | None = None
     """The configured care team whose business that topic is (`[[care.teams]]`)."""
+    elsewhere: list[dict[str, str]] = field(default_factory=list)
+    """Probably the same person waiting on other networks too (the same handle once the network's decoration is
+    gone): someone unanswered repeats themselves on another channel. Never merged."""
 
     def to_json(self) -> dict[str, Any]:
         """Return a JSON-ready dict, with the dashboard address of the person's history."""
@@ -160,6 +164,27 @@ def _longest_waits(conn: Connection, pending: Subquery, limit: int, teams: list[
     return found[:limit]
 
 
+def _waiting_stems(conn: Connection, pending: Subquery) -> dict[tuple[str, str], list[tuple[str, str, str]]]:
+    """Everyone waiting, by (brand, handle stem): their (source, author id, handle)."""
+    m = MentionRow
+    stems: dict[tuple[str, str], list[tuple[str, str, str]]] = {}
+    for brand, source, author_id, handle in conn.execute(
+            select(pending.c.brand, pending.c.source, pending.c.author_id, m.author_handle)
+            .join(m, m.id == pending.c.latest)):
+        stem = handle_stem(handle or "")
+        if len(stem) >= MIN_STEM:
+            stems.setdefault((brand, stem), []).append((source, author_id, handle))
+    return stems
+
+
+def _elsewhere(stems: dict[tuple[str, str], list[tuple[str, str, str]]], row: Row, handle: str
+               ) -> list[dict[str, str]]:
+    """The waiting accounts on other networks that are probably this person's."""
+    return [{"source": source, "handle": other, "history": person_link(source, author_id)}
+            for source, author_id, other in stems.get((row.brand, handle_stem(handle or "")), [])
+            if source != row.source]
+
+
 def care_options(settings: Settings) -> dict[str, Any]:
     """The `[care]` section as `care_queue` keywords."""
     return {"hours": settings.care.hours, "labels": tuple(settings.care.labels), "teams": settings.care.teams}
@@ -181,6 +206,7 @@ def care_queue(store: Store, now: datetime, brands: Iterable[BrandSettings] = ()
         counts = {b: (int(n), as_utc(first)) for b, n, first in conn.execute(
             select(pending.c.brand, func.count(), func.min(pending.c.since)).group_by(pending.c.brand))}
         oldest = _longest_waits(conn, pending, limit, teams, team)
+        stems = _waiting_stems(conn, pending) if oldest else {}
         first_answer = conn.execute(
             select(answers.c.brand, answers.c.asked_at, func.min(answers.c.replied_at))
             .join(c, c.mention_id == answers.c.asked_id).where(c.label.in_(labels))
@@ -190,7 +216,8 @@ def care_queue(store: Store, now: datetime, brands: Iterable[BrandSettings] = ()
         queue.waiting.append(Waiting(row.brand, row.source, row.author_id, post.author_handle,
                                      profile_url(row.source, post.author_handle), started,
                                      round((now - started).total_seconds() / 60, 1), int(row.posts), post.label,
-                                     post.topic, post.text, web_link(post.url), team_for(teams, row.brand, post.topic)))
+                                     post.topic, post.text, web_link(post.url), team_for(teams, row.brand, post.topic),
+                                     _elsewhere(stems, row, post.author_handle)))
     delays: dict[str, list[float]] = {}
     for name, asked_at, replied_at in first_answer:
         if brand is None or name.lower() == brand.lower():

@@ -22,7 +22,7 @@ from monitor.store import Store
 ADVOCATE_COLUMNS = ("brand", "source", "handle", "profile_url", "score", "praise", "praise_days", "complaints",
                     "followers", "best_post", "best_post_url")
 WAITING_COLUMNS = ("brand", "source", "handle", "profile_url", "since", "minutes", "posts", "label", "topic", "team",
-                   "text", "url")
+                   "text", "url", "elsewhere")
 _FORMULA = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -30,6 +30,8 @@ def _cell(value: Any) -> Any:
     """A CSV cell that a spreadsheet shows as text: a leading = + - @ would make it a formula."""
     if value is None:
         return ""
+    if isinstance(value, list):  # accounts elsewhere: "bluesky:ann.bsky.social mastodon:ann@m.example"
+        value = " ".join(f"{item['source']}:{item['handle']}" for item in value)
     if isinstance(value, str) and value.startswith(_FORMULA):
         return "'" + value
     return value

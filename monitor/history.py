@@ -15,7 +15,7 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from monitor.advocates import own_handles, person_link, profile_url, web_link
+from monitor.advocates import handle_stem, own_handles, person_link, profile_url, web_link
 from monitor.care import brand_voice
 from monitor.clock import as_utc
 from monitor.models import AuthorRow, ClassificationRow, MentionRow
@@ -23,13 +23,7 @@ from monitor.settings import BrandSettings
 from monitor.store import Store
 
 LIMIT = 200
-_DECORATION = re.compile(r"\.bsky\.social$|@.*$|[^a-z0-9]")
 _LEADING = re.compile(r"[a-z]{3,}")
-
-
-def handle_stem(handle: str) -> str:
-    """A handle without the network's decoration: lower case, no domain, instance or punctuation."""
-    return _DECORATION.sub("", handle.lstrip("@").lower())
 
 
 @dataclass(slots=True)

@@ -137,3 +137,17 @@ def test_one_teams_queue_reaches_past_the_longest_waits_of_other_teams(store_url
     assert care_queue(store, NOW, [ACME], teams=teams, team="nobody").waiting == []
     assert [b.waiting for b in desk.brands] == [9]  # the brand's figures count everyone waiting
     store.close()
+
+
+def test_someone_waiting_on_two_networks_is_shown_on_both(url: str) -> None:
+    store = Store(url)
+    post(store, "g1", "Giorgio_1769", 120)
+    post(store, "g2", "giorgio1769.bsky.social", 60, source="bluesky")  # unanswered, they try another network
+    post(store, "b1", "bob", 90)
+    post(store, "b2", "bob.bsky.social", 80, source="bluesky")  # too short a handle to suggest the same person
+    waiting = {(w.source, w.handle): w.elsewhere for w in care_queue(store, NOW, [ACME]).waiting}
+    assert waiting[("x", "Giorgio_1769")] == [{"source": "bluesky", "handle": "giorgio1769.bsky.social",
+                                               "history": "/person?source=bluesky&id=id-giorgio1769.bsky.social"}]
+    assert [e["source"] for e in waiting[("bluesky", "giorgio1769.bsky.social")]] == ["x"]
+    assert waiting[("x", "bob")] == waiting[("bluesky", "bob.bsky.social")] == []
+    store.close()

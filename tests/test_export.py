@@ -51,6 +51,10 @@ def test_csv_cells_never_start_a_formula() -> None:
                   ("a", "b", "c", "d"))
     assert list(csv.reader(io.StringIO(text))) == [["a", "b", "c", "d"], ["'=1+1", "'@x", "", "3"],
                                                    ["'-2", "'+3", "ok", "1.5"]]
+    elsewhere = [{"source": "bluesky", "handle": "ann.bsky.social", "history": "/person"},
+                 {"source": "mastodon", "handle": "ann@m.example", "history": "/person"}]
+    assert to_csv([{"elsewhere": elsewhere}], ("elsewhere",)).splitlines()[1] == (
+        "bluesky:ann.bsky.social mastodon:ann@m.example")
 
 
 def test_advocates_and_waiting_export_as_of_the_newest_mention(config: Path, tmp_path: Path,

@@ -6,7 +6,8 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from classifiers.base import Classification
-from monitor.history import handle_stem, person_history
+from monitor.advocates import handle_stem
+from monitor.history import person_history
 from monitor.mention import Author, Mention
 from monitor.settings import BrandSettings
 from monitor.store import Store
