@@ -135,8 +135,9 @@ class SignalMonitor:
 
     def peek(self, bucket_start: datetime, count: float, scale: float = 1.0) -> tuple[EpisodeEvent, Episode] | None:
         """The open event (and its episode) that the bucket starting at `bucket_start` would cause were it to close
-        now at `count`, judged on a copy (nothing it judges by changes). A bucket still filling only gains counts,
-        so an opening it already decides can be sent at once instead of at its end."""
+        now at `count` (against the baseline x `scale`, the brand's level in its last closed bucket), judged on a
+        copy (nothing it judges by changes). A bucket still filling only gains counts, so an opening it already
+        decides can be sent at once instead of at its end."""
         start = as_utc(bucket_start)
         if (self.episode is not None and self.episode.opened) or (self.last is not None and start <= self.last):
             return None
