@@ -26,6 +26,10 @@ from monitor.settings import AGENT_SIGNATURE, BrandSettings, Settings
 from monitor.store import Store
 
 SAME_WORDS = 3
+ASKS_DETAILS = re.compile(
+    r"\b(?:e-?mail|order (?:number|id)|account (?:number|id)|phone number|booking (?:reference|number)|post ?code|"
+    r"zip code|numero d['\u2019]ordine|numero (?:dell['\u2019]ordine|di telefono|cliente)|codice cliente)\b", re.I)
+"""A reply asking for details the person has to give (English and Italian)."""
 _NOISE = re.compile(r"@[\w.@-]+|https?://\S+|[^\w\s]|\d+")
 
 
@@ -45,6 +49,9 @@ class AgentLoad:
     """Share of the agent's replies in the same words as at least SAME_WORDS - 1 other replies of the brand."""
     waiting_again: int = 0
     """People whose last answer came from this agent and who wrote again since: waiting once more."""
+    asked_again: int = 0
+    """Replies asking someone for details (an email, an order number) the brand had already asked them for in the
+    window: the conversation history was not at hand."""
     forbidden: int = 0
     """Replies with a phrase the rules of engagement forbid (`[status_posts] forbidden`, the brand voice's) ..."""
     phrases: list[str] = field(default_factory=list)
@@ -94,6 +101,7 @@ def agent_workload(store: Store, now: datetime, brands: Iterable[BrandSettings] 
         waiting = {tuple(r) for r in conn.execute(select(pending.c.brand, pending.c.source, pending.c.author_id))}
     loads = _loads(rows, waiting, labels, pattern)
     _off_script(loads, rows, pattern, {k.lower(): v for k, v in (forbidden or {}).items()})
+    _asked_again(loads, rows, pattern)
     return loads
 
 
@@ -148,3 +156,19 @@ def _off_script(loads: list[AgentLoad], rows: list[Any], pattern: re.Pattern[str
             load = by_key[(row.brand, agent_of(row.reply_text or "", row.reply_handle or "", pattern))]
             load.forbidden += 1
             load.phrases = sorted({*load.phrases, *found})[:5]
+
+
+def _asked_again(loads: list[AgentLoad], rows: list[Any], pattern: re.Pattern[str]) -> None:
+    """Count each agent's replies (oldest first, each once) that ask someone again for details already asked for."""
+    by_key = {(a.brand, a.agent): a for a in loads}
+    seen: set[int] = set()
+    asked: set[tuple[str, str, str]] = set()
+    for row in rows:
+        text = row.reply_text or ""
+        if row.reply_id in seen or not ASKS_DETAILS.search(text):
+            continue
+        seen.add(row.reply_id)
+        person = (row.brand, row.source, row.author_id)
+        if person in asked:
+            by_key[(row.brand, agent_of(text, row.reply_handle or "", pattern))].asked_again += 1
+        asked.add(person)

@@ -49,16 +49,19 @@ def test_each_agents_replies_first_answers_same_words_and_people_waiting_again(u
               "other", "d1", tagged=True)
     store_one(store, "r6", "acme_agent", 160, "@alice Hi Alice, following up: is it working now? - Marco", "other",
               "a1", tagged=True)  # a second answer to alice: a reply, not a first answer
+    store_one(store, "r7", "acme_agent", 150, "@alice can you send us your order number? ^Sara", "other", "a1",
+              tagged=True)  # alice had been asked for her email already
     store_one(store, "r5", "AcmeHelp", 45, "@erin looking into it", "other", "e1")  # the configured handle, unsigned
     store_one(store, "d2", "dan", 30, "acme still broken", "complaint")  # dan writes again after Marco's answer
     loads = {a.agent: a.to_json() for a in agent_workload(store, NOW, [ACME], forbidden={"acme": ["Calm down"]})}
-    assert list(loads) == ["Anna", "Marco", "AcmeHelp"]  # busiest first
+    assert list(loads) == ["Anna", "Marco", "AcmeHelp", "Sara"]  # busiest first
     assert loads["Anna"] == {"brand": "Acme", "agent": "Anna", "replies": 3, "people": 3, "first_answers": 3,
-                             "median_minutes": 20.0, "same_words": 1.0, "waiting_again": 0, "forbidden": 0,
-                             "phrases": []}
+                             "median_minutes": 20.0, "same_words": 1.0, "waiting_again": 0, "asked_again": 0,
+                             "forbidden": 0, "phrases": []}
     assert loads["Marco"] == {"brand": "Acme", "agent": "Marco", "replies": 2, "people": 2, "first_answers": 1,
-                              "median_minutes": 10.0, "same_words": 0.0, "waiting_again": 1, "forbidden": 1,
-                              "phrases": ["Calm down"]}
+                              "median_minutes": 10.0, "same_words": 0.0, "waiting_again": 1, "asked_again": 0,
+                              "forbidden": 1, "phrases": ["Calm down"]}
+    assert (loads["Sara"]["replies"], loads["Sara"]["first_answers"], loads["Sara"]["asked_again"]) == (1, 0, 1)
     assert (loads["AcmeHelp"]["replies"], loads["AcmeHelp"]["median_minutes"]) == (1, 5.0)
     # Two hours back: only the replies since, and the questions alone are care work when so configured.
     recent = {a.agent: a for a in agent_workload(store, NOW, [ACME], hours=2, labels=("question",))}
