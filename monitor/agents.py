@@ -15,13 +15,13 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import and_, func, not_, select
 
 from alerts.rules_of_engagement import forbidden_found
 from monitor.advocates import own_handles
-from monitor.care import CARE_LABELS, WINDOW_HOURS, answers_in, pending_people
+from monitor.care import CARE_LABELS, WINDOW_HOURS, answers_in, brand_voice
 from monitor.clock import as_utc
-from monitor.models import ClassificationRow
+from monitor.models import ClassificationRow, MentionRow
 from monitor.settings import AGENT_SIGNATURE, BrandSettings, Settings
 from monitor.store import Store
 
@@ -90,7 +90,6 @@ def agent_workload(store: Store, now: datetime, brands: Iterable[BrandSettings] 
     handles = set().union(*own_handles(brands).values())
     since = now - timedelta(hours=hours)
     answers = answers_in(handles, since, now)
-    pending = pending_people(answers, handles, since, now, labels)
     c = ClassificationRow
     with store.engine.connect() as conn:
         rows = conn.execute(
@@ -98,11 +97,24 @@ def agent_workload(store: Store, now: datetime, brands: Iterable[BrandSettings] 
                    answers.c.replied_at, answers.c.reply_id, answers.c.reply_text, answers.c.reply_handle, c.label)
             .outerjoin(c, c.mention_id == answers.c.asked_id).order_by(answers.c.replied_at, answers.c.reply_id)
         ).all()
-        waiting = {tuple(r) for r in conn.execute(select(pending.c.brand, pending.c.source, pending.c.author_id))}
+        waiting = {tuple(r) for r in conn.execute(_written_again(answers, handles, now, labels))}
     loads = _loads(rows, waiting, labels, pattern)
     _off_script(loads, rows, pattern, {k.lower(): v for k, v in (forbidden or {}).items()})
     _asked_again(loads, rows, pattern)
     return loads
+
+
+def _written_again(answers: Any, handles: set[str], now: datetime, labels: tuple[str, ...]) -> Any:
+    """SQL: the answered people (brand, source, author_id) with posts of `labels` after the brand's last answer:
+    the care queue's waiting people, found from the answers (few) rather than from every post."""
+    last = select(answers.c.brand, answers.c.source, answers.c.author_id,
+                  func.max(answers.c.replied_at).label("replied_at")).group_by(
+        answers.c.brand, answers.c.source, answers.c.author_id).subquery()
+    m, c = MentionRow, ClassificationRow
+    return (select(last.c.brand, last.c.source, last.c.author_id)
+            .join(m, and_(m.source == last.c.source, m.author_id == last.c.author_id, m.brand == last.c.brand,
+                          m.created_at > last.c.replied_at, m.created_at <= now, m.is_repost.is_(False)))
+            .join(c, c.mention_id == m.id).where(c.label.in_(labels), not_(brand_voice(m, handles))).distinct())
 
 
 def _loads(rows: list[Any], waiting: set[tuple[str, str, str]], labels: tuple[str, ...],

@@ -113,7 +113,7 @@ def answers_in(handles: set[str], since: datetime, now: datetime) -> Any:
     return union_all(by_id, by_local_id).subquery()
 
 
-def pending_people(answers: Any, handles: set[str], since: datetime, now: datetime, labels: tuple[str, ...],
+def _pending_people(answers: Any, handles: set[str], since: datetime, now: datetime, labels: tuple[str, ...],
                    brand: str | None = None) -> Subquery:
     """Subquery: each person with posts of `labels` in the window written after the brand's last answer to them,
     since when they wait, how many posts, and their latest post's id."""
@@ -140,40 +140,43 @@ def team_for(teams: Iterable[CareTeam], brand: str, topic: str | None) -> str | 
     return team.name if team else None
 
 
-def _longest_waits(conn: Connection, pending: Subquery, limit: int, teams: list[CareTeam], team: str | None
+def _everyone_waiting(conn: Connection, pending: Subquery) -> list[Row]:
+    """Every waiting person (brand, source, author_id, since, posts, latest, author_handle), longest wait first:
+    read once, then counted, ranked and matched across networks here."""
+    m = MentionRow
+    return list(conn.execute(select(pending.c.brand, pending.c.source, pending.c.author_id, pending.c.since,
+                                    pending.c.posts, pending.c.latest, m.author_handle)
+                             .join(m, m.id == pending.c.latest).order_by(pending.c.since, pending.c.latest)))
+
+
+def _longest_waits(conn: Connection, everyone: list[Row], limit: int, teams: list[CareTeam], team: str | None
                    ) -> list[tuple[Row, Row]]:
     """(waiting row, their latest post) for the `limit` longest waits, of `team` only when named: its people are
-    routed by their latest post's topic, so the queue is read in pages until enough of them are found."""
+    routed by their latest post's topic, so the latest posts are read in pages until enough of them are found."""
     m, c = MentionRow, ClassificationRow
     page = limit if team is None else max(limit, TEAM_PAGE)
     found: list[tuple[Row, Row]] = []
-    offset = 0
-    while len(found) < limit:
-        rows = conn.execute(select(pending).order_by(pending.c.since, pending.c.latest).offset(offset)
-                            .limit(page)).all()
+    for offset in range(0, len(everyone), max(1, page)):
+        rows = everyone[offset:offset + page]
         posts = {row.id: row for row in conn.execute(
             select(m.id, m.text, m.url, m.author_handle, c.label, c.topic).join(c, c.mention_id == m.id)
-            .where(m.id.in_([r.latest for r in rows])))} if rows else {}
+            .where(m.id.in_([r.latest for r in rows])))}
         for row in rows:
             post = posts[row.latest]
             if team is None or (team_for(teams, row.brand, post.topic) or "").lower() == team.lower():
                 found.append((row, post))
-        if len(rows) < page:
+        if len(found) >= limit:
             break
-        offset += page
     return found[:limit]
 
 
-def _waiting_stems(conn: Connection, pending: Subquery) -> dict[tuple[str, str], list[tuple[str, str, str]]]:
+def _waiting_stems(everyone: list[Row]) -> dict[tuple[str, str], list[tuple[str, str, str]]]:
     """Everyone waiting, by (brand, handle stem): their (source, author id, handle)."""
-    m = MentionRow
     stems: dict[tuple[str, str], list[tuple[str, str, str]]] = {}
-    for brand, source, author_id, handle in conn.execute(
-            select(pending.c.brand, pending.c.source, pending.c.author_id, m.author_handle)
-            .join(m, m.id == pending.c.latest)):
-        stem = handle_stem(handle or "")
+    for row in everyone:
+        stem = handle_stem(row.author_handle or "")
         if len(stem) >= MIN_STEM:
-            stems.setdefault((brand, stem), []).append((source, author_id, handle))
+            stems.setdefault((row.brand, stem), []).append((row.source, row.author_id, row.author_handle))
     return stems
 
 
@@ -198,19 +201,22 @@ def care_queue(store: Store, now: datetime, brands: Iterable[BrandSettings] = ()
     handles = set().union(*own_handles(brands).values())
     since = now - timedelta(hours=hours)
     answers = answers_in(handles, since, now)
-    pending = pending_people(answers, handles, since, now, labels, brand)
+    pending = _pending_people(answers, handles, since, now, labels, brand)
     c = ClassificationRow
     teams = list(teams)
     queue = CareQueue(hours=hours, teams=[t.name for t in teams])
     with store.engine.connect() as conn:
-        counts = {b: (int(n), as_utc(first)) for b, n, first in conn.execute(
-            select(pending.c.brand, func.count(), func.min(pending.c.since)).group_by(pending.c.brand))}
-        oldest = _longest_waits(conn, pending, limit, teams, team)
-        stems = _waiting_stems(conn, pending) if oldest else {}
+        everyone = _everyone_waiting(conn, pending)
+        oldest = _longest_waits(conn, everyone, limit, teams, team)
         first_answer = conn.execute(
             select(answers.c.brand, answers.c.asked_at, func.min(answers.c.replied_at))
             .join(c, c.mention_id == answers.c.asked_id).where(c.label.in_(labels))
             .group_by(answers.c.brand, answers.c.asked_id, answers.c.asked_at)).all()
+    counts: dict[str, tuple[int, datetime]] = {}
+    for row in everyone:  # longest wait first: a brand's first row is its oldest
+        n, first = counts.get(row.brand, (0, as_utc(row.since)))
+        counts[row.brand] = (n + 1, first)
+    stems = _waiting_stems(everyone) if oldest else {}
     for row, post in oldest:
         started = as_utc(row.since)
         queue.waiting.append(Waiting(row.brand, row.source, row.author_id, post.author_handle,
