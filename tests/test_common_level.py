@@ -7,8 +7,9 @@ from datetime import UTC, datetime, timedelta
 import numpy as np
 
 from monitor.detection import Detection
+from monitor.detector_settings import SignalTuning
 from monitor.detectors.level import LEVEL_CAP, LEVEL_FLOOR, CommonLevel
-from monitor.settings import DetectorSettings, SignalTuning
+from monitor.settings import DetectorSettings
 
 START = datetime(2026, 3, 2, 6, tzinfo=UTC)
 MINUTE = timedelta(minutes=1)
