@@ -98,10 +98,7 @@ def agent_workload(store: Store, now: datetime, brands: Iterable[BrandSettings] 
             .outerjoin(c, c.mention_id == answers.c.asked_id).order_by(answers.c.replied_at, answers.c.reply_id)
         ).all()
         waiting = {tuple(r) for r in conn.execute(_written_again(answers, handles, now, labels))}
-    loads = _loads(rows, waiting, labels, pattern)
-    _off_script(loads, rows, pattern, {k.lower(): v for k, v in (forbidden or {}).items()})
-    _asked_again(loads, rows, pattern)
-    return loads
+    return _loads(rows, waiting, labels, pattern, {k.lower(): v for k, v in (forbidden or {}).items()})
 
 
 def _written_again(answers: Any, handles: set[str], now: datetime, labels: tuple[str, ...]) -> Any:
@@ -118,8 +115,8 @@ def _written_again(answers: Any, handles: set[str], now: datetime, labels: tuple
 
 
 def _loads(rows: list[Any], waiting: set[tuple[str, str, str]], labels: tuple[str, ...],
-           pattern: re.Pattern[str]) -> list[AgentLoad]:
-    """Tally the replies (oldest first) per (brand, agent)."""
+           pattern: re.Pattern[str], forbidden: Mapping[str, list[str]]) -> list[AgentLoad]:
+    """Tally the replies (oldest first) per (brand, agent); `forbidden` is keyed by lower-case brand."""
     loads: dict[tuple[str, str], AgentLoad] = {}
     replies: dict[tuple[str, str], set[int]] = {}
     people: dict[tuple[str, str], set[tuple[str, str]]] = {}
@@ -127,12 +124,16 @@ def _loads(rows: list[Any], waiting: set[tuple[str, str, str]], labels: tuple[st
     words: dict[int, tuple[str, tuple[str, str]]] = {}
     first: set[int] = set()
     last: dict[tuple[str, str, str], tuple[str, str]] = {}
+    asked: set[tuple[str, str, str]] = set()  # people asked for details so far
     for row in rows:
-        key = (row.brand, agent_of(row.reply_text or "", row.reply_handle or "", pattern))
+        text = row.reply_text or ""
+        key = (row.brand, agent_of(text, row.reply_handle or "", pattern))
         load = loads.setdefault(key, AgentLoad(*key))
-        replies.setdefault(key, set()).add(row.reply_id)
+        if row.reply_id not in replies.setdefault(key, set()):  # each reply once, though it may answer two posts
+            replies[key].add(row.reply_id)
+            _judge_words(load, row, text, forbidden.get(row.brand.lower(), []), asked)
         people.setdefault(key, set()).add((row.source, row.author_id))
-        words[row.reply_id] = (skeleton(row.reply_text or "", pattern), key)
+        words[row.reply_id] = (skeleton(text, pattern), key)
         last[(row.brand, row.source, row.author_id)] = key
         if row.asked_id not in first:
             first.add(row.asked_id)
@@ -153,34 +154,13 @@ def _loads(rows: list[Any], waiting: set[tuple[str, str, str]], labels: tuple[st
     return sorted(loads.values(), key=lambda a: (-a.replies, a.brand, a.agent))
 
 
-def _off_script(loads: list[AgentLoad], rows: list[Any], pattern: re.Pattern[str],
-                forbidden: Mapping[str, list[str]]) -> None:
-    """Count each agent's replies with a forbidden phrase of their brand (each reply once)."""
-    by_key = {(a.brand, a.agent): a for a in loads}
-    seen: set[int] = set()
-    for row in rows:
-        phrases = forbidden.get(row.brand.lower())
-        if not phrases or row.reply_id in seen:
-            continue
-        seen.add(row.reply_id)
-        found = forbidden_found(row.reply_text or "", phrases)
-        if found:
-            load = by_key[(row.brand, agent_of(row.reply_text or "", row.reply_handle or "", pattern))]
-            load.forbidden += 1
-            load.phrases = sorted({*load.phrases, *found})[:5]
-
-
-def _asked_again(loads: list[AgentLoad], rows: list[Any], pattern: re.Pattern[str]) -> None:
-    """Count each agent's replies (oldest first, each once) that ask someone again for details already asked for."""
-    by_key = {(a.brand, a.agent): a for a in loads}
-    seen: set[int] = set()
-    asked: set[tuple[str, str, str]] = set()
-    for row in rows:
-        text = row.reply_text or ""
-        if row.reply_id in seen or not ASKS_DETAILS.search(text):
-            continue
-        seen.add(row.reply_id)
+def _judge_words(load: AgentLoad, row: Any, text: str, phrases: list[str], asked: set[tuple[str, str, str]]) -> None:
+    """One reply's forbidden phrases, and whether it asks someone again for details already asked for."""
+    found = forbidden_found(text, phrases) if phrases else []
+    if found:
+        load.forbidden += 1
+        load.phrases = sorted({*load.phrases, *found})[:5]
+    if ASKS_DETAILS.search(text):
         person = (row.brand, row.source, row.author_id)
-        if person in asked:
-            by_key[(row.brand, agent_of(text, row.reply_handle or "", pattern))].asked_again += 1
+        load.asked_again += person in asked
         asked.add(person)
