@@ -19,7 +19,7 @@ from sqlalchemy import and_, func, not_, select
 
 from alerts.rules_of_engagement import forbidden_found
 from monitor.advocates import own_handles
-from monitor.care import CARE_LABELS, WINDOW_HOURS, answers_in, brand_voice
+from monitor.care import CARE_LABELS, WINDOW_HOURS, answered_before, answers_in, brand_voice
 from monitor.clock import as_utc
 from monitor.models import ClassificationRow, MentionRow
 from monitor.settings import AGENT_SIGNATURE, BrandSettings, Settings
@@ -98,7 +98,8 @@ def agent_workload(store: Store, now: datetime, brands: Iterable[BrandSettings] 
             .outerjoin(c, c.mention_id == answers.c.asked_id).order_by(answers.c.replied_at, answers.c.reply_id)
         ).all()
         waiting = {tuple(r) for r in conn.execute(_written_again(answers, handles, now, labels))}
-    return _loads(rows, waiting, labels, pattern, {k.lower(): v for k, v in (forbidden or {}).items()})
+        followed_up = answered_before(conn, handles, {r.asked_id: r.asked_at for r in rows}, since)
+    return _loads(rows, waiting, labels, pattern, {k.lower(): v for k, v in (forbidden or {}).items()}, followed_up)
 
 
 def _written_again(answers: Any, handles: set[str], now: datetime, labels: tuple[str, ...]) -> Any:
@@ -115,14 +116,15 @@ def _written_again(answers: Any, handles: set[str], now: datetime, labels: tuple
 
 
 def _loads(rows: list[Any], waiting: set[tuple[str, str, str]], labels: tuple[str, ...],
-           pattern: re.Pattern[str], forbidden: Mapping[str, list[str]]) -> list[AgentLoad]:
-    """Tally the replies (oldest first) per (brand, agent); `forbidden` is keyed by lower-case brand."""
+           pattern: re.Pattern[str], forbidden: Mapping[str, list[str]], followed_up: set[int]) -> list[AgentLoad]:
+    """Tally the replies (oldest first) per (brand, agent); `forbidden` is keyed by lower-case brand; the posts in
+    `followed_up` had their first answer before the window."""
     loads: dict[tuple[str, str], AgentLoad] = {}
     replies: dict[tuple[str, str], set[int]] = {}
     people: dict[tuple[str, str], set[tuple[str, str]]] = {}
     waits: dict[tuple[str, str], list[float]] = {}
     words: dict[int, tuple[str, tuple[str, str]]] = {}
-    first: set[int] = set()
+    first: set[int] = set(followed_up)
     last: dict[tuple[str, str, str], tuple[str, str]] = {}
     asked: set[tuple[str, str, str]] = set()  # people asked for details so far
     for row in rows:

@@ -28,6 +28,7 @@ CARE_LABELS = ("complaint", "question")
 WINDOW_HOURS = 48.0
 ANSWER_TARGET_MINUTES = 60.0
 TEAM_PAGE = 500  # waiting people read at a time when looking for one team's
+ID_CHUNK = 500  # post ids per IN (...) query
 MIN_STEM = 4  # shorter handles ("bob") are too common to suggest the same person elsewhere
 
 
@@ -111,6 +112,20 @@ def answers_in(handles: set[str], since: datetime, now: datetime) -> Any:
         reply.source == "mastodon", asked.source == "mastodon",
         asked.extra["local_id"].as_string() == reply.in_reply_to)).where(window)  # type: ignore[index]
     return union_all(by_id, by_local_id).subquery()
+
+
+def answered_before(conn: Connection, handles: set[str], asked: dict[int, datetime], since: datetime) -> set[int]:
+    """The posts among `asked` (id: when written) that the brand had already answered before `since`: its answers
+    to them since are follow-ups, not first answers (only posts older than `since` can be among them)."""
+    older = sorted(i for i, at in asked.items() if as_utc(at) < since)
+    found: set[int] = set()
+    if not older:
+        return found
+    earlier = answers_in(handles, min(as_utc(asked[i]) for i in older), since - timedelta(microseconds=1))
+    for start in range(0, len(older), ID_CHUNK):
+        chunk = older[start:start + ID_CHUNK]
+        found.update(r[0] for r in conn.execute(select(earlier.c.asked_id).where(earlier.c.asked_id.in_(chunk))))
+    return found
 
 
 def _pending_people(answers: Any, handles: set[str], since: datetime, now: datetime, labels: tuple[str, ...],
@@ -209,9 +224,10 @@ def care_queue(store: Store, now: datetime, brands: Iterable[BrandSettings] = ()
         everyone = _everyone_waiting(conn, pending)
         oldest = _longest_waits(conn, everyone, limit, teams, team)
         first_answer = conn.execute(
-            select(answers.c.brand, answers.c.asked_at, func.min(answers.c.replied_at))
+            select(answers.c.brand, answers.c.asked_id, answers.c.asked_at, func.min(answers.c.replied_at))
             .join(c, c.mention_id == answers.c.asked_id).where(c.label.in_(labels))
             .group_by(answers.c.brand, answers.c.asked_id, answers.c.asked_at)).all()
+        followed_up = answered_before(conn, handles, {r.asked_id: r.asked_at for r in first_answer}, since)
     counts: dict[str, tuple[int, datetime]] = {}
     for row in everyone:  # longest wait first: a brand's first row is its oldest
         n, first = counts.get(row.brand, (0, as_utc(row.since)))
@@ -225,8 +241,8 @@ def care_queue(store: Store, now: datetime, brands: Iterable[BrandSettings] = ()
                                      post.topic, post.text, web_link(post.url), team_for(teams, row.brand, post.topic),
                                      _elsewhere(stems, row, post.author_handle)))
     delays: dict[str, list[float]] = {}
-    for name, asked_at, replied_at in first_answer:
-        if brand is None or name.lower() == brand.lower():
+    for name, asked_id, asked_at, replied_at in first_answer:
+        if (brand is None or name.lower() == brand.lower()) and asked_id not in followed_up:
             delays.setdefault(name, []).append(max(0.0, (as_utc(replied_at) - as_utc(asked_at)).total_seconds() / 60))
     for name in sorted(set(delays) | set(counts)):
         stats = Responsiveness(name)

@@ -9,6 +9,7 @@ import pytest
 
 from classifiers.base import Classification
 from monitor.agents import agent_of, agent_workload, skeleton
+from monitor.care import care_queue
 from monitor.mention import Author, Mention
 from monitor.settings import AGENT_SIGNATURE, BrandSettings, parse_settings
 from monitor.store import Store
@@ -66,6 +67,12 @@ def test_each_agents_replies_first_answers_same_words_and_people_waiting_again(u
     # Two hours back: only the replies since, and the questions alone are care work when so configured.
     recent = {a.agent: a for a in agent_workload(store, NOW, [ACME], hours=2, labels=("question",))}
     assert recent["Anna"].replies == 2 and recent["Anna"].first_answers == 1 and recent["Anna"].same_words == 0.0
+    # From 165 minutes back: alice was first answered (by Anna) before the window, so Marco's follow-up to her is
+    # not a first answer, in his figures nor in the brand's response times.
+    later = {a.agent: a for a in agent_workload(store, NOW, [ACME], hours=2.75)}
+    assert (later["Marco"].first_answers, later["Marco"].median_minutes) == (1, 10.0)
+    times = care_queue(store, NOW, [ACME], hours=2.75).brands[0]
+    assert (times.answered, times.median_minutes) == (4, 15.0)  # bob 20, carol 30, dan 10, erin 5
     store.close()
 
 
