@@ -8,6 +8,7 @@ import logging
 import signal
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from aiohttp import web
 
@@ -110,6 +111,7 @@ async def run_daemon(settings: Settings, stop: asyncio.Event | None = None, exit
     replay_only = bool(settings.sources) and all(s.type == "replay" for s in settings.sources)
     clock: Clock = SimulatedClock() if replay_only else SystemClock()
     runtime = build_runtime(settings, clock)
+    bus = await _use_workers(runtime) if settings.workers.url else None
     await resume(runtime.incidents, runtime.pipeline.detection, runtime.store)
     context = SourceContext(CursorStore(runtime.store, clock), runtime.pipeline.settled)
     sources = build_sources(settings, clock, context)
@@ -148,8 +150,23 @@ async def run_daemon(settings: Settings, stop: asyncio.Event | None = None, exit
         await runner.cleanup()
     if runtime.outbox:
         await runtime.outbox.stop()
+    if bus is not None:
+        await bus.close()
     runtime.store.close()
     return runtime
+
+
+async def _use_workers(runtime: Runtime) -> Any:
+    """Hand classification to the `monitor worker` processes behind [workers] url; the NATS connection."""
+    from monitor.workers import RemoteClassify, connect, shown
+
+    workers = runtime.settings.workers
+    client = await connect(workers, "monitor-daemon")
+    runtime.pipeline.classify = RemoteClassify(client, workers, runtime.classifier)
+    runtime.pipeline.in_flight = workers.in_flight
+    log.info("classifying on workers at %s (%s), %d batches in flight", shown(workers.url), workers.subject,
+             workers.in_flight)
+    return client
 
 
 async def _when_fed(runtime: Runtime, feeding: list[asyncio.Task[None]], stop: asyncio.Event | None) -> None:

@@ -1,11 +1,13 @@
-"""Command line: run, drill, classify, backtest, simulate."""
+"""Command line: run, worker, drill, classify, backtest, simulate."""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import logging
+import signal
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -39,6 +41,10 @@ def _parser() -> argparse.ArgumentParser:
     backtest.add_argument("--series", type=Path, required=True)
     backtest.add_argument("--bucket", default=None, help="bucket size of the series, e.g. 5m (default 1m)")
     backtest.add_argument("--config", type=Path, default=None)
+    worker = sub.add_parser("worker", help="classify for a daemon whose [workers] url names a NATS server "
+                                           "(run as many as needed, on any machine)")
+    worker.add_argument("--config", type=Path, default=None,
+                        help="TOML config: the daemon's [classifier], [topics] and [workers] sections")
     simulate = sub.add_parser("simulate", help="generate a realistic mention stream")
     simulate.add_argument("--scenario", required=True)
     simulate.add_argument("--out", type=Path, required=True)
@@ -62,6 +68,32 @@ def cmd_run(args: argparse.Namespace) -> int:
     if args.config is None and not DEMO_CONFIG.exists():
         raise ConfigError(f"no --config given and the demo config {DEMO_CONFIG} is missing")
     asyncio.run(run_daemon(_settings(path)))
+    return 0
+
+
+def cmd_worker(args: argparse.Namespace) -> int:
+    """Answer a daemon's classification requests until interrupted."""
+    from monitor.app import build_classifier
+    from monitor.workers import serve, shown
+
+    settings = _settings(args.config or DEMO_CONFIG)
+    if not settings.workers.url:
+        raise ConfigError("workers.url: not set, so no daemon asks this worker anything. Hint: set [workers] url "
+                          "to the daemon's NATS server, e.g. nats://127.0.0.1:4222")
+    classifier = build_classifier(settings)
+
+    async def work() -> int:
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            with contextlib.suppress(NotImplementedError, RuntimeError):
+                loop.add_signal_handler(sig, stop.set)
+        return await serve(settings, classifier, stop, lambda: print(
+            f"worker: {classifier.name} answering on {settings.workers.subject} at {shown(settings.workers.url)}",
+            file=sys.stderr, flush=True))
+
+    answered = asyncio.run(work())
+    print(f"worker: {answered} batches classified", file=sys.stderr)
     return 0
 
 
@@ -170,8 +202,9 @@ def cmd_simulate(args: argparse.Namespace) -> int:
     return 0
 
 
-COMMANDS = {"run": cmd_run, "drill": cmd_drill, "classify": cmd_classify, "backtest": cmd_backtest,
-            "simulate": cmd_simulate, **cli_posts.COMMANDS, **check.COMMANDS, **export.COMMANDS}
+COMMANDS = {"run": cmd_run, "worker": cmd_worker, "drill": cmd_drill, "classify": cmd_classify,
+            "backtest": cmd_backtest, "simulate": cmd_simulate, **cli_posts.COMMANDS, **check.COMMANDS,
+            **export.COMMANDS}
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -19,9 +19,11 @@ from monitor.evidence import EvidenceBuffer
 from monitor.incidents import IncidentManager
 from monitor.mention import Mention, Rejected
 from monitor.store import BRAND_POSTS, Store, is_brand_post
+from monitor.workers import Classify
 
 log = logging.getLogger(__name__)
 _DONE = object()
+Sorted = tuple[list[tuple[Mention, str]], list[Classification]]  # a batch's brand mentions and their verdicts
 
 
 @dataclass
@@ -44,11 +46,14 @@ class Pipeline:
     def __init__(self, store: Store, classifier: Classifier, matcher: BrandMatcher, detection: Detection,
                  incidents: IncidentManager, evidence: EvidenceBuffer, clock: Clock,
                  queue_size: int = 10_000, batch_size: int = 1024,
-                 on_batch: Callable[[int], None] | None = None) -> None:
+                 on_batch: Callable[[int], None] | None = None, classify: Classify | None = None,
+                 in_flight: int = 1) -> None:
         self.store, self.classifier, self.matcher = store, classifier, matcher
         self.detection, self.incidents, self.evidence, self.clock = detection, incidents, evidence, clock
         self.queue: asyncio.Queue[object] = asyncio.Queue(maxsize=queue_size)
         self.batch_size = batch_size
+        self.classify: Classify = classify or self._local  # or on the workers (monitor.workers)
+        self.in_flight = in_flight
         self.stats = Stats()
         self.on_batch = on_batch
         self.event_time = isinstance(clock, SimulatedClock)
@@ -72,30 +77,37 @@ class Pipeline:
         await self.queue.put(_DONE)
 
     async def consume(self) -> None:
-        """Process batches until close() is called."""
+        """Process batches until close() is called: up to `in_flight` are classified at once (on workers), and
+        each is stored and detected in intake order."""
         done = False
-        while not done:
-            batch = [await self.queue.get()]
-            while len(batch) < self.batch_size and not self.queue.empty():
-                batch.append(self.queue.get_nowait())
-            if batch[-1] is _DONE:
-                batch.pop()
-                done = True
+        ahead: deque[tuple[list[Mention | Rejected], int, asyncio.Task[Sorted]]] = deque()
+        while not done or ahead:
+            while not done and len(ahead) < self.in_flight and (not ahead or not self.queue.empty()):
+                batch = [await self.queue.get()]
+                while len(batch) < self.batch_size and not self.queue.empty():
+                    batch.append(self.queue.get_nowait())
+                taken = len(batch)
+                if batch[-1] is _DONE:
+                    batch.pop()
+                    done = True
+                records: list[Mention | Rejected] = [r for r in batch if r is not _DONE]  # type: ignore[misc]
+                ahead.append((records, taken, asyncio.create_task(self._sorted(records))))
+            records, taken, classifying = ahead.popleft()
             try:
-                await self._process_safely([r for r in batch if r is not _DONE])  # type: ignore[misc]
+                await self._process_safely(records, classifying)
             finally:
-                for _ in range(len(batch) + done):
+                for _ in range(taken):
                     self.queue.task_done()
                 async with self._progress:
-                    self._finished += len(batch)
+                    self._finished += len(records)
                     self._progress.notify_all()
 
-    async def _process_safely(self, batch: list[Mention | Rejected]) -> None:
+    async def _process_safely(self, batch: list[Mention | Rejected], classifying: asyncio.Task[Sorted]) -> None:
         """Retry a batch while the database is unreachable (nothing accepted is lost); set it aside on a bug."""
         delay = 0.5
         while True:
             try:
-                await self.process(batch)
+                await self._apply(batch, *await classifying)
                 return
             except OperationalError as exc:
                 log.error("database unavailable, batch of %d kept, retrying in %.1f s: %s", len(batch), delay,
@@ -113,13 +125,10 @@ class Pipeline:
 
     async def process(self, batch: list[Mention | Rejected]) -> None:
         """Classify, store and detect one batch; rejected records are set aside with their reason."""
-        rejects = [r for r in batch if isinstance(r, Rejected)]
-        if rejects:
-            self.stats.rejected += len(rejects)
-            self.stats.rejects.extend(r.to_json() for r in rejects[: max(0, 1000 - len(self.stats.rejects))])
-            for r in rejects:
-                log.warning("set aside %s: %s", r.location, r.reason)
-            await asyncio.to_thread(self.store.save_rejects, "intake", rejects, self.clock.now())
+        await self._apply(batch, *await self._sorted(batch))
+
+    async def _sorted(self, batch: list[Mention | Rejected]) -> Sorted:
+        """The batch's brand mentions (each once) and their verdicts; may run ahead of the batches before it."""
         mentions: list[tuple[Mention, str]] = []
         seen: set[tuple[str, str]] = set()
         for record in batch:
@@ -134,15 +143,30 @@ class Pipeline:
             else:
                 seen.add(record.key)
                 mentions.append((record, brand))
+        if not mentions:
+            return mentions, []
+        return mentions, await self.classify([m.text for m, _ in mentions], [m.lang for m, _ in mentions])
+
+    async def _local(self, texts: list[str], hints: list[str | None]) -> list[Classification]:
+        """Classify in this process, off the event loop."""
+        return await asyncio.to_thread(self.classifier.classify_batch, texts, hints)
+
+    async def _apply(self, batch: list[Mention | Rejected], mentions: list[tuple[Mention, str]],
+                     verdicts: list[Classification]) -> None:
+        """Set the batch's rejects aside, then store and detect its classified mentions (in intake order)."""
+        rejects = [r for r in batch if isinstance(r, Rejected)]
+        if rejects:
+            self.stats.rejected += len(rejects)
+            self.stats.rejects.extend(r.to_json() for r in rejects[: max(0, 1000 - len(self.stats.rejects))])
+            for r in rejects:
+                log.warning("set aside %s: %s", r.location, r.reason)
+            await asyncio.to_thread(self.store.save_rejects, "intake", rejects, self.clock.now())
         if mentions:
-            await self._handle(mentions)
+            await self._handle(mentions, verdicts)
         if self.on_batch:
             self.on_batch(len(batch))
 
-    async def _handle(self, mentions: list[tuple[Mention, str]]) -> None:
-        texts = [m.text for m, _ in mentions]
-        hints = [m.lang for m, _ in mentions]
-        verdicts: list[Classification] = await asyncio.to_thread(self.classifier.classify_batch, texts, hints)
+    async def _handle(self, mentions: list[tuple[Mention, str]], verdicts: list[Classification]) -> None:
         items = [(m, b, c) for (m, b), c in zip(mentions, verdicts, strict=True)]
         fresh = await asyncio.to_thread(self.store.save_batch, items)
         self.stats.duplicates += len(items) - len(fresh)

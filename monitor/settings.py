@@ -13,6 +13,7 @@ from pydantic import ConfigDict, Field, ValidationError, field_validator, model_
 from monitor.config_errors import describe_error
 from monitor.config_model import Model
 from monitor.detector_settings import DetectorSettings
+from monitor.workers import WorkersSettings
 
 ENV_REF = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
 DEFAULT_TOPICS: dict[str, list[str]] = {
@@ -265,6 +266,7 @@ class Settings(Model):
     web: WebSettings = Field(default_factory=WebSettings)
     store: StoreSettings = Field(default_factory=StoreSettings)
     pipeline: PipelineSettings = Field(default_factory=PipelineSettings)
+    workers: WorkersSettings = Field(default_factory=WorkersSettings)
     approval: ApprovalSettings = Field(default_factory=ApprovalSettings)
     care: CareSettings = Field(default_factory=CareSettings)
     topics: dict[str, list[str]] = Field(default_factory=lambda: dict(DEFAULT_TOPICS))
