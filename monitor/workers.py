@@ -28,6 +28,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 QUEUE_GROUP = "classifiers"
 CONNECT_SECONDS = 10.0  # how long the first connection to the server may take
+VERDICT_BYTES = 600    # a verdict's size in an answer, with room to spare (scores of 5 labels and 3 sentiments)
 PAYLOAD_SHARE = 0.9  # a request is split when it would take more than this share of the server's max payload
 FIELDS = frozenset(Classification.__dataclass_fields__)
 Classify = Callable[[list[str], list[str | None]], Awaitable[list[Classification]]]
@@ -89,21 +90,26 @@ class RemoteClassify:
         try:
             verdicts = await self._ask(texts, hints)
         except Exception as exc:  # no responders, a timeout, a dropped connection, a broken answer
-            self._warn(f"classifying {len(texts)} mentions here: {type(exc).__name__}: {exc}")
+            self._warn(type(exc).__name__, f"classifying {len(texts)} mentions here: {type(exc).__name__}: {exc}")
             self.fallbacks += 1
             return await asyncio.to_thread(self.local.classify_batch, texts, hints)
         foreign = {v.model for v in verdicts} - {self.local.name}
         if foreign:
-            self._warn(f"a worker runs {', '.join(sorted(foreign))}, not {self.local.name}: classifying here")
+            self._warn("foreign", f"a worker runs {', '.join(sorted(foreign))}, not {self.local.name}: "
+                                  "classifying here")
             self.fallbacks += 1
             return await asyncio.to_thread(self.local.classify_batch, texts, hints)
+        if self._warned:
+            log.warning("workers: answering again")
+            self._warned = ""
         self.remote += 1
         return verdicts
 
     async def _ask(self, texts: list[str], hints: list[str | None]) -> list[Classification]:
         """One request, or several halves when the batch is bigger than the server takes."""
         body = encode(texts, hints)
-        if len(body) > PAYLOAD_SHARE * self.client.max_payload and len(texts) > 1:
+        room = PAYLOAD_SHARE * self.client.max_payload  # for the request, and for the verdicts it brings back
+        if (len(body) > room or len(texts) * VERDICT_BYTES > room) and len(texts) > 1:
             half = len(texts) // 2
             first, second = await asyncio.gather(self._ask(texts[:half], hints[:half]),
                                                  self._ask(texts[half:], hints[half:]))
@@ -111,11 +117,11 @@ class RemoteClassify:
         reply = await self.client.request(self.settings.subject, body, timeout=self.settings.timeout_seconds)
         return decode_verdicts(reply.data, len(texts))
 
-    def _warn(self, message: str) -> None:
-        """Log a fallback's reason once until the reason changes (a backlog would repeat it per batch)."""
-        if message.split(":")[0] != self._warned:
+    def _warn(self, reason: str, message: str) -> None:
+        """Log a fallback once per reason until workers answer again (a backlog would repeat it per batch)."""
+        if reason != self._warned:
             log.warning("workers: %s", message)
-            self._warned = message.split(":")[0]
+            self._warned = reason
 
 
 async def connect(settings: WorkersSettings, name: str) -> Any:
@@ -147,6 +153,8 @@ async def serve(settings: Settings, classifier: Classifier, stop: asyncio.Event,
             texts, hints = list(request["texts"]), list(request.get("hints") or [None] * len(request["texts"]))
             verdicts = await asyncio.to_thread(classifier.classify_batch, texts, hints)
             body = json.dumps({"verdicts": [asdict(v) for v in verdicts]}, ensure_ascii=False).encode("utf-8")
+            if len(body) > client.max_payload:
+                raise ValueError(f"the answer ({len(body)} bytes) is over the server's {client.max_payload}")
         except Exception as exc:  # a malformed request is answered with its reason, the worker carries on
             log.error("bad classification request on %s: %s", msg.subject, exc)
             body = json.dumps({"error": f"{type(exc).__name__}: {exc}"}).encode("utf-8")

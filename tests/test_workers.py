@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import uuid
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
@@ -79,14 +80,17 @@ async def test_a_worker_classifies_a_batch_as_the_daemon_would(worker: tuple[Set
     assert await running.finish() == 1
 
 
-async def test_without_a_worker_the_daemon_classifies_the_batch_itself() -> None:
+async def test_without_a_worker_the_daemon_classifies_the_batch_itself(caplog: pytest.LogCaptureFixture) -> None:
     await _reachable()
     settings = _settings(timeout_seconds=5)
     local = RulesClassifier(settings.topics)
     client = await connect(settings.workers, "test-hub")
     remote = RemoteClassify(client, settings.workers, local)
-    assert await remote(TEXTS, [None] * len(TEXTS)) == local.classify_batch(TEXTS, [None] * len(TEXTS))
-    assert (remote.remote, remote.fallbacks) == (0, 1)  # no responders: answered at once, here
+    with caplog.at_level(logging.WARNING, logger="monitor.workers"):
+        assert await remote(TEXTS, [None] * len(TEXTS)) == local.classify_batch(TEXTS, [None] * len(TEXTS))
+        await remote(TEXTS[:2], [None, None])
+    assert (remote.remote, remote.fallbacks) == (0, 2)  # no responders: answered at once, here
+    assert len(caplog.records) == 1 and "NoRespondersError" in caplog.records[0].getMessage()  # said once
     await client.close()
 
 
@@ -114,8 +118,13 @@ async def test_a_batch_bigger_than_the_server_takes_goes_in_parts(worker: tuple[
     verdicts = await remote(texts, [None] * len(texts))
     assert len(verdicts) == len(texts) and remote.fallbacks == 0
     assert verdicts == RulesClassifier(settings.topics).classify_batch(texts, [None] * len(texts))
+    # many short texts: small to send, but their verdicts would not fit in one answer
+    short = [f"@acme down? ({n})" for n in range(4000)]
+    assert len(json.dumps(short)) < client.max_payload / 4
+    assert await remote(short, [None] * len(short)) == RulesClassifier(settings.topics).classify_batch(short)
+    assert remote.fallbacks == 0
     await client.close()
-    assert await running.finish() >= 2
+    assert await running.finish() >= 4
 
 
 async def test_a_malformed_request_gets_its_reason_and_the_worker_carries_on(worker: tuple[Settings, Worker]) -> None:
