@@ -5,6 +5,8 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import signal
+import sys
 import uuid
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
@@ -26,6 +28,7 @@ from monitor.workers import RemoteClassify, WorkersSettings, connect, decode_ver
 
 nats = pytest.importorskip("nats")
 NATS_URL = "nats://127.0.0.1:4222"
+ROOT = Path(__file__).resolve().parent.parent
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 TEXTS = ["@acme the app is down again, nothing loads", "love the new @acme card ❤️", "@acme how do I export invoices?",
          "acme non funziona da stamattina", "@acme delivery late for the third time, awful"]
@@ -200,3 +203,32 @@ def test_a_worker_without_a_server_to_ask_says_so(tmp_path: Path, capsys: pytest
         main(["worker", "--config", str(config)])
     assert stopped.value.code == 2
     assert "workers.url: not set" in capsys.readouterr().err
+
+
+async def test_the_worker_command_answers_until_it_is_stopped(tmp_path: Path) -> None:
+    await _reachable()
+    subject = f"test.classify.{uuid.uuid4().hex}"
+    config = tmp_path / "monitor.toml"
+    config.write_text(f'[[brands]]\nname = "Acme"\n\n[workers]\nurl = "{NATS_URL}"\nsubject = "{subject}"\n',
+                      encoding="utf-8")
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, str(ROOT / "run_monitor.py"), "worker", "--config", str(config),
+        stderr=asyncio.subprocess.PIPE)
+    assert process.stderr is not None
+    try:
+        started = b""
+        while b"answering on" not in started:  # the first line the worker prints once subscribed
+            started = await asyncio.wait_for(process.stderr.readline(), 60)
+            assert started, "the worker stopped before answering"
+        assert f"answering on {subject} at {NATS_URL}" in started.decode()
+        settings = Settings(workers=WorkersSettings(url=NATS_URL, subject=subject))
+        client = await connect(settings.workers, "test-hub")
+        remote = RemoteClassify(client, settings.workers, RulesClassifier(settings.topics))
+        assert await remote(TEXTS, [None] * len(TEXTS)) == RulesClassifier(settings.topics).classify_batch(TEXTS)
+        assert remote.remote == 1
+        await client.close()
+    finally:
+        process.send_signal(signal.SIGTERM)
+        rest = await asyncio.wait_for(process.stderr.read(), 30)
+        assert await process.wait() == 0
+    assert "worker: 1 batches classified" in rest.decode()
