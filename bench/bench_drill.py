@@ -274,17 +274,20 @@ def _median(timings: dict[str, Any]) -> str:
     return "never (more than half missed)" if value is None else f"{value:.1f} min"
 
 
-def _oracle_median(large: list[dict[str, Any]], days: float) -> str:
+def _oracle_minutes(large: list[dict[str, Any]], days: float) -> float:
     """The oracle's median onset to page over the large-brand outages at one budget (never counts as never)."""
-    pages = [(c["bound"] or {}).get(days) for c in large]
-    value = statistics.median([math.inf if p is None else p for p in pages])
+    return statistics.median([math.inf if p is None else p for p in ((c["bound"] or {}).get(days) for c in large)])
+
+
+def _oracle_median(large: list[dict[str, Any]], days: float) -> str:
+    """That median in words."""
+    value = _oracle_minutes(large, days)
     return "never" if math.isinf(value) else f"{value:.1f} min"
 
 
 def _oracle_verdict(large: list[dict[str, Any]]) -> str:
     """Whether the oracle, at one false page per series a year, meets the onset target on the same outages."""
-    pages = [(c["bound"] or {}).get(YEAR) for c in large]
-    median = statistics.median([math.inf if p is None else p for p in pages])
+    median = _oracle_minutes(large, YEAR)
     if median > TARGET_DETECT_MINUTES:
         return ("At one false page a year the oracle's median is past the target too: the target asks more of "
                 "these few reports than even a detector that knows their rates gets from them (bench_onset below "

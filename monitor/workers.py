@@ -91,19 +91,22 @@ class RemoteClassify:
             verdicts = await self._ask(texts, hints)
         except Exception as exc:  # no responders, a timeout, a dropped connection, a broken answer
             self._warn(type(exc).__name__, f"classifying {len(texts)} mentions here: {type(exc).__name__}: {exc}")
-            self.fallbacks += 1
-            return await asyncio.to_thread(self.local.classify_batch, texts, hints)
+            return await self._here(texts, hints)
         foreign = {v.model for v in verdicts} - {self.local.name}
         if foreign:
             self._warn("foreign", f"a worker runs {', '.join(sorted(foreign))}, not {self.local.name}: "
                                   "classifying here")
-            self.fallbacks += 1
-            return await asyncio.to_thread(self.local.classify_batch, texts, hints)
+            return await self._here(texts, hints)
         if self._warned:
             log.warning("workers: answering again")
             self._warned = ""
         self.remote += 1
         return verdicts
+
+    async def _here(self, texts: list[str], hints: list[str | None]) -> list[Classification]:
+        """Classify in this process instead, off the event loop."""
+        self.fallbacks += 1
+        return await asyncio.to_thread(self.local.classify_batch, texts, hints)
 
     async def _ask(self, texts: list[str], hints: list[str | None]) -> list[Classification]:
         """One request, or several halves when the batch is bigger than the server takes."""
