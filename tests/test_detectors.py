@@ -180,6 +180,18 @@ def test_a_cold_start_judges_from_the_recent_level() -> None:
     assert kinds(events).count("open") == 1 and events[-1][0] <= 22 + 11
 
 
+@pytest.mark.parametrize("rate", [0.3, 0.8, 2.0])
+def test_a_cold_start_of_sparse_reports_opens_nothing(rate: float) -> None:
+    """A brand-new series whose first minutes happen to be silent: the next few reports are no surprise yet."""
+    settings = DetectorSettings().for_signal("outage")  # the most eager tuning: opens on a first minute of reports
+    opened = [seed for seed in range(60)
+              if "open" in kinds(feed(SignalMonitor(settings), poisson(np.full(60, rate), 100 + seed)))]
+    assert opened == []
+    burst = [0, 0, 0, 0, 9, 11, 10, 0, 0]  # silence, then a real burst: still paged in its first minute
+    events = feed(SignalMonitor(settings), burst)
+    assert kinds(events)[:1] == ["open"] and events[0][0] == 4
+
+
 def test_a_huge_bucket_opens_at_once() -> None:
     counts = [*poisson(np.full(120, 5.0), 3), 400, *poisson(np.full(20, 5.0), 4)]
     events = feed(SignalMonitor(DetectorSettings()), counts)

@@ -88,27 +88,46 @@ class SeasonalBaseline:
         """The baseline count for the bucket starting at `bucket_start`."""
         return self.recent.value() * self.shape(self.hours(as_utc(bucket_start))[1])
 
-    def overdispersion(self, noise: Overdispersion | None = None) -> float:
-        """Estimated 1/k of a negative binomial (variance mu + mu^2/k); never below the prior while young."""
+    def evidence(self) -> float:
+        """Buckets' worth of data behind the level (at least 1): how far its own uncertainty has shrunk."""
+        return max(1.0, min(self.seen, self.memory))
+
+    def judged(self, bucket_start: datetime, scale: float = 1.0) -> float:
+        """The expectation a bucket is judged against: the baseline x `scale`, but never below half an event over
+        the buckets behind the level (a few silent buckets make a level of 0, not a certainty that none will come)."""
+        return max(self.expected(bucket_start) * scale, 0.5 / self.evidence())
+
+    def overdispersions(self, noises: list[Overdispersion]) -> list[float]:
+        """Estimated 1/k of a negative binomial (variance mu + mu^2/k) from each of `noises` (the single-bucket
+        estimate or a window's); never below the prior while young."""
         own = self.noise.value()
         # A sum of buckets is taken as never more over-dispersed than one bucket (slow drifts are the level's job).
-        value = own if noise is None or noise is self.noise else min(own, noise.value(own))
-        return max(value, PRIOR_OVERDISPERSION) if self.seen < self.warmup else value
+        values = [own if noise is self.noise else min(own, noise.value(own)) for noise in noises]
+        return [max(value, PRIOR_OVERDISPERSION) for value in values] if self.seen < self.warmup else values
 
-    def spread(self, mu: float) -> float:
-        """Standard deviation of an Anscombe residual for expectation `mu`, widened while the level is young."""
-        young = 1.0 + 1.0 / max(1.0, min(self.seen, self.memory))
-        return math.sqrt((1.0 + self.overdispersion() * mu) * young)
+    def overdispersion(self, noise: Overdispersion | None = None) -> float:
+        """`overdispersions` of one estimate (the single-bucket one by default)."""
+        return self.overdispersions([self.noise if noise is None else noise])[0]
 
-    def judging_overdispersion(self, mu: float, noise: Overdispersion | None = None, invk: float | None = None
-                               ) -> float:
-        """1/k for judging an expectation `mu`: the noise (or its given `invk`) plus the level's own uncertainty."""
-        invk = self.overdispersion(noise) if invk is None else invk
-        return invk + (invk + 1.0 / max(mu, 0.1)) / max(1.0, min(self.seen, self.memory))
+    def spread(self, mu: float, invk: float | None = None) -> float:
+        """Standard deviation of an Anscombe residual for expectation `mu` (1/k: `invk`, or the single-bucket
+        estimate), widened while the level is young."""
+        young = 1.0 + 1.0 / self.evidence()
+        return math.sqrt((1.0 + (self.overdispersion() if invk is None else invk) * mu) * young)
 
-    def noise_lesson(self, count: float, mu: float) -> float:
-        """The count that teaches the single-bucket noise: its residual clipped at NOISE_CLIP deviations."""
-        centre, sd = anscombe(mu), self.spread(mu)
+    def judging_overdispersions(self, mu: float, invks: list[float]) -> list[float]:
+        """1/k for judging an expectation `mu`, from each 1/k of the noise plus the level's own uncertainty."""
+        level, evidence = 1.0 / max(mu, 0.1), self.evidence()
+        return [invk + (invk + level) / evidence for invk in invks]
+
+    def judging_overdispersion(self, mu: float, noise: Overdispersion | None = None) -> float:
+        """`judging_overdispersions` of one estimate of the noise (the single-bucket one by default)."""
+        return self.judging_overdispersions(mu, [self.overdispersion(noise)])[0]
+
+    def noise_lesson(self, count: float, mu: float, invk: float | None = None) -> float:
+        """The count that teaches the single-bucket noise: its residual clipped at NOISE_CLIP deviations (1/k as
+        in `spread`)."""
+        centre, sd = anscombe(mu), self.spread(mu, invk)
         return inverse_anscombe(centre + max(-NOISE_CLIP * sd, min(NOISE_CLIP * sd, anscombe(count) - centre)))
 
     def learn(self, start: datetime, count: float, mu: float, anomalous: bool) -> None:

@@ -9,19 +9,17 @@ MAX_BACKLOG_SECONDS = 7 * 86400  # a first close never replays more than a week 
 
 
 class Series:
-    """One (brand, signal) series: counts and authors of its still-open buckets."""
+    """One (brand, signal) series: the authors of its still-open buckets (a set when deduping, else a list)."""
 
-    __slots__ = ("authors", "counts", "first")
+    __slots__ = ("buckets", "first")
 
     def __init__(self, first: int) -> None:
         self.first = first                          # first bucket index this series reports
-        self.counts: dict[int, int] = {}
-        self.authors: dict[int, set[str]] = {}
+        self.buckets: dict[int, set[str] | list[str]] = {}
 
     def drop_before(self, index: int) -> None:
         """Forget buckets older than `index` (past the backlog limit)."""
-        self.counts = {i: n for i, n in self.counts.items() if i >= index}
-        self.authors = {i: a for i, a in self.authors.items() if i >= index}
+        self.buckets = {i: a for i, a in self.buckets.items() if i >= index}
 
 
 class BucketCounter:
@@ -33,6 +31,7 @@ class BucketCounter:
         self.bucket_seconds = bucket_seconds
         self.dedupe = dedupe_authors
         self._series: dict[SeriesKey, Series] = {}
+        self._groups: dict[tuple[str, tuple[str, ...]], list[Series]] = {}  # (brand, signals) -> their series
         self._closed: int | None = None             # every bucket index below this has been reported
 
     def _index(self, at: datetime) -> int:
@@ -61,20 +60,19 @@ class BucketCounter:
     def add_signals(self, brand: str, signals: tuple[str, ...], at: datetime, author: str) -> None:
         """Count one event under each of several signals (the bucket index is worked out once)."""
         index = self._index(at)
-        for signal in signals:
-            series = self._series.get((brand, signal))
-            if series is None or index < series.first:
-                series = self._series_for(brand, signal, index)
-            if self.dedupe:
-                seen = series.authors.get(index)
-                if seen is None:
-                    series.authors[index] = {author}
-                elif author in seen:
-                    continue
-                else:
-                    seen.add(author)
-            counts = series.counts
-            counts[index] = counts.get(index, 0) + 1
+        group = self._groups.get((brand, signals))
+        if group is None:
+            group = self._groups[(brand, signals)] = [self._series_for(brand, signal, index) for signal in signals]
+        for series in group:
+            if index < series.first:
+                series.first = index
+            bucket = series.buckets.get(index)
+            if bucket is None:
+                series.buckets[index] = {author} if self.dedupe else [author]
+            elif self.dedupe:
+                bucket.add(author)  # type: ignore[union-attr]
+            else:
+                bucket.append(author)  # type: ignore[union-attr]
 
     def close_until(self, now: datetime) -> list[tuple[str, str, datetime, int]]:
         """Every bucket ended by `now` as (brand, signal, bucket_start, count), oldest first; then forget them."""
@@ -95,13 +93,12 @@ class BucketCounter:
             for (brand, signal), series in self._series.items():
                 if series.first > index:
                     continue
-                if index == begin and series.counts and min(series.counts) < begin:
+                if index == begin and series.buckets and min(series.buckets) < begin:
                     series.drop_before(begin)
                 start = starts.get(index)
                 if start is None:
                     start = starts[index] = datetime.fromtimestamp(index * self.bucket_seconds, UTC)
-                out.append((brand, signal, start, series.counts.pop(index, 0)))
-                series.authors.pop(index, None)
+                out.append((brand, signal, start, len(series.buckets.pop(index, ()))))
         for series in self._series.values():
             series.first = max(series.first, end)
         return out
@@ -112,7 +109,7 @@ class BucketCounter:
         if self._closed is None:
             return None
         series = self._series.get((brand, signal))
-        count = series.counts.get(self._closed, 0) if series is not None else 0
+        count = len(series.buckets.get(self._closed, ())) if series is not None else 0
         return datetime.fromtimestamp(self._closed * self.bucket_seconds, UTC), count
 
     def series_keys(self) -> list[SeriesKey]:
@@ -121,4 +118,4 @@ class BucketCounter:
 
     def pending(self) -> int:
         """How many events sit in buckets not yet closed (for monitoring and tests)."""
-        return sum(sum(series.counts.values()) for series in self._series.values())
+        return sum(sum(map(len, series.buckets.values())) for series in self._series.values())

@@ -63,20 +63,21 @@ class Overdispersion:
     Evidence is weighed in squared expected counts: sparse series carry little of it, so they keep the prior.
     """
 
-    __slots__ = ("den", "least", "memo", "num", "prior", "prior_weight", "scale")
+    __slots__ = ("decay", "least", "memo", "num", "prior", "prior_weight", "seen", "square")
 
     def __init__(self, decay: float, prior: float, prior_weight: float, least: float = 100.0) -> None:
-        self.num, self.den, self.scale = Decayed(decay), Decayed(decay), Decayed(decay)
+        self.decay = decay
+        self.num = self.square = self.seen = 0.0  # decayed sums: excess variance, squared means, observations
         self.prior, self.prior_weight, self.least = prior, prior_weight, least
         self.memo: tuple[float, float] | None = None  # (prior, value) until the next observation
 
     def add(self, count: float, mean: float) -> None:
         """Learn one (clipped) count and its expectation; near-empty buckets weigh little (their squares are noise)."""
         weight = mean / (1.0 + mean)
-        square = mean * mean * weight
-        self.num.add(((count - mean) ** 2 - mean) * weight, 1.0)
-        self.den.add(square, 1.0)
-        self.scale.add(square, 1.0)
+        decay = self.decay
+        self.num = self.num * decay + ((count - mean) ** 2 - mean) * weight
+        self.square = self.square * decay + mean * mean * weight
+        self.seen = self.seen * decay + 1.0
         self.memo = None
 
     def value(self, prior: float | None = None) -> float:
@@ -85,8 +86,9 @@ class Overdispersion:
         memo = self.memo
         if memo is not None and memo[0] == prior:
             return memo[1]
-        weight = max(self.prior_weight * self.scale.value(), self.least)
-        value = max(0.0, (self.num.num + prior * weight) / (self.den.num + weight))
+        scale = self.square / self.seen if self.seen > 0 else 0.0  # the mean squared expectation
+        weight = max(self.prior_weight * scale, self.least)
+        value = max(0.0, (self.num + prior * weight) / (self.square + weight))
         self.memo = (prior, value)
         return value
 

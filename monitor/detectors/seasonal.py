@@ -110,12 +110,14 @@ class SeasonalDetector:
         baseline learn from it (the count as it would be at the usual level)."""
         base = self.baseline
         start = as_utc(bucket_start)
-        mu = base.recent.value() * base.shape(base.hours(start)[1]) * scale
+        mu = base.judged(start, scale)
         judged = base.seen >= MIN_HISTORY
         if judged:
             self.counts.append(count)
             self.means.append(mu)
-        counts, means = list(self.counts), list(self.means)
+            counts, means = list(self.counts), list(self.means)
+        else:
+            counts, means = [], []
         scan = self._scan(counts, means, judged)
         verdict = self._verdict(count, mu, judged, scan, counts, means)
         significant = judged and scan.best >= self.threshold
@@ -131,7 +133,7 @@ class SeasonalDetector:
         """The verdict the bucket starting at `bucket_start` would get were it to close now at `count`; learns
         nothing (a bucket still filling may already be past doubt)."""
         base = self.baseline
-        mu = base.recent.value() * base.shape(base.hours(as_utc(bucket_start))[1]) * scale
+        mu = base.judged(as_utc(bucket_start), scale)
         judged = base.seen >= MIN_HISTORY
         counts, means = [*self.counts, count], [*self.means, mu]
         return self._verdict(count, mu, judged, self._scan(counts, means, judged), counts, means)
@@ -142,15 +144,16 @@ class SeasonalDetector:
         if not judged:
             return scan
         base, mu = self.baseline, means[-1]
+        sizes = [size for size in self.windows if size <= len(counts)]
+        scan.invks = base.overdispersions(self.noises[: len(sizes)])
         tails: list[float] = []
-        for size, noise in zip(self.windows, self.noises, strict=False):
-            if size > len(counts):
-                break
+        sums, raws = scan.sums, scan.raws
+        for size, invk in zip(sizes, base.judging_overdispersions(mu, scan.invks), strict=True):
             total, expected = sum(counts[-size:]), sum(means[-size:])
-            scan.invks.append(base.overdispersion(noise))
-            tails.append(_tail(total, expected, base.judging_overdispersion(mu, invk=scan.invks[-1])))
-            scan.sums.append((total, expected))
-            scan.raws.append(z_of(tails[-1]))
+            tail = _tail(total, expected, invk)
+            tails.append(tail)
+            sums.append((total, expected))
+            raws.append(z_of(tail))
         # Bonferroni over the windows that could alarm (those with an excess of min_excess or more).
         eligible = [i for i, (total, expected) in enumerate(scan.sums) if total - expected >= self.min_excess]
         for i in eligible:
@@ -181,7 +184,7 @@ class SeasonalDetector:
             lesson = []
             for (total, expected), noise, invk in zip(sums, self.noises, invks, strict=False):
                 if noise is base.noise:
-                    lesson.append((noise, base.noise_lesson(count, mu), mu))
+                    lesson.append((noise, base.noise_lesson(count, mu, invk), mu))
                     continue
                 spread = NOISE_CLIP * math.sqrt(expected + invk * expected * expected)
                 lesson.append((noise, max(expected - spread, min(expected + spread, total)), expected))

@@ -142,7 +142,7 @@ class SignalMonitor:
         if (self.episode is not None and self.episode.opened) or (self.last is not None and start <= self.last):
             return None
         if self.episode is None:  # the common case is decided without copying anything
-            if count <= self.detector.baseline.expected(bucket_start) * scale or count < self.echo():
+            if count <= self.detector.baseline.judged(bucket_start, scale) or count < self.echo():
                 return None  # no evidence of its own yet (its end may still open it), or an echo of the last one
             if not self.detector.judge(bucket_start, count, scale).anomalous:
                 return None
