@@ -57,6 +57,7 @@ class Pipeline:
         self.stats = Stats()
         self.on_batch = on_batch
         self.event_time = isinstance(clock, SimulatedClock)
+        self.retry_seconds = 0.5  # first wait before retrying a batch the database refused (doubling up to 30 s)
         self._put = 0
         self._finished = 0
         self._progress = asyncio.Condition()
@@ -103,11 +104,17 @@ class Pipeline:
                     self._progress.notify_all()
 
     async def _process_safely(self, batch: list[Mention | Rejected], classifying: asyncio.Task[Sorted]) -> None:
-        """Retry a batch while the database is unreachable (nothing accepted is lost); set it aside on a bug."""
-        delay = 0.5
+        """Retry a batch while the database is unreachable (nothing accepted is lost, no reject is set aside twice);
+        set it aside on a bug."""
+        delay = self.retry_seconds
+        set_aside = False
         while True:
             try:
-                await self._apply(batch, *await classifying)
+                mentions, verdicts = await classifying
+                if not set_aside:
+                    await self._set_aside(batch)
+                    set_aside = True
+                await self._apply(batch, mentions, verdicts)
                 return
             except OperationalError as exc:
                 log.error("database unavailable, batch of %d kept, retrying in %.1f s: %s", len(batch), delay,
@@ -125,7 +132,9 @@ class Pipeline:
 
     async def process(self, batch: list[Mention | Rejected]) -> None:
         """Classify, store and detect one batch; rejected records are set aside with their reason."""
-        await self._apply(batch, *await self._sorted(batch))
+        mentions, verdicts = await self._sorted(batch)
+        await self._set_aside(batch)
+        await self._apply(batch, mentions, verdicts)
 
     async def _sorted(self, batch: list[Mention | Rejected]) -> Sorted:
         """The batch's brand mentions (each once) and their verdicts; may run ahead of the batches before it."""
@@ -151,16 +160,20 @@ class Pipeline:
         """Classify in this process, off the event loop."""
         return await asyncio.to_thread(self.classifier.classify_batch, texts, hints)
 
+    async def _set_aside(self, batch: list[Mention | Rejected]) -> None:
+        """Keep the batch's rejected records with their reasons (counted once they are saved)."""
+        rejects = [r for r in batch if isinstance(r, Rejected)]
+        if not rejects:
+            return
+        await asyncio.to_thread(self.store.save_rejects, "intake", rejects, self.clock.now())
+        self.stats.rejected += len(rejects)
+        self.stats.rejects.extend(r.to_json() for r in rejects[: max(0, 1000 - len(self.stats.rejects))])
+        for r in rejects:
+            log.warning("set aside %s: %s", r.location, r.reason)
+
     async def _apply(self, batch: list[Mention | Rejected], mentions: list[tuple[Mention, str]],
                      verdicts: list[Classification]) -> None:
-        """Set the batch's rejects aside, then store and detect its classified mentions (in intake order)."""
-        rejects = [r for r in batch if isinstance(r, Rejected)]
-        if rejects:
-            self.stats.rejected += len(rejects)
-            self.stats.rejects.extend(r.to_json() for r in rejects[: max(0, 1000 - len(self.stats.rejects))])
-            for r in rejects:
-                log.warning("set aside %s: %s", r.location, r.reason)
-            await asyncio.to_thread(self.store.save_rejects, "intake", rejects, self.clock.now())
+        """Store and detect the batch's classified mentions (in intake order)."""
         if mentions:
             await self._handle(mentions, verdicts)
         if self.on_batch:
