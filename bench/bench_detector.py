@@ -31,6 +31,7 @@ SIGNAL_SETS = (("volume",), ("volume", "complaints"), ("volume", "complaints", "
                ("volume", "outage", "complaints", "negative"))
 SHARES = (0.25, 0.3, 0.4, 0.05)
 Event = tuple[str, datetime, str, tuple[str, ...]]
+TARGET = 100_000  # mention events a second
 
 
 def stream(days: float = 7.0, per_minute: float = 30.0, seed: int = 5) -> list[list[Event]]:
@@ -98,7 +99,9 @@ def run(days: float = 2.0) -> dict[str, Any]:
     ours_events, ours_seconds, _ = ours(minutes)
     naive_events, naive_seconds, _ = naive(minutes[: len(minutes) // 8])  # slow: an eighth of the stream is plenty
     mine, theirs = ours_events / ours_seconds, naive_events / naive_seconds
-    return {"name": "detector (bucket counting + seasonal baselines), one core",
+    verdict = "meets" if mine >= TARGET else "misses"
+    return {"name": f"detector (bucket counting + seasonal baselines), one core ({verdict} the {TARGET:,} events/s "
+                    "target)",
             "input": f"{ours_events:,} mention events, {len(BRANDS)} brands x 4 signals, {days:g} days",
             "ours": f"{mine:,.0f} events/s", "baseline": f"{theirs:,.0f} events/s (per-minute recount of lists)",
             "ratio": mine / theirs, "events_per_second": mine}
@@ -107,5 +110,5 @@ def run(days: float = 2.0) -> dict[str, Any]:
 if __name__ == "__main__":
     result = run()
     print(f"{result['name']}: ours {result['ours']}, baseline {result['baseline']}, ratio {result['ratio']:.1f}x")
-    print("target >= 100,000 events/s:", "met" if result["events_per_second"] >= 1e5 else "missed",
+    print(f"target >= {TARGET:,} events/s:", "met" if result["events_per_second"] >= TARGET else "missed",
           f"({math.floor(result['events_per_second']):,})")
