@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from aiohttp import web
+from sqlalchemy.exc import OperationalError
 
 from alerts.drafts import Drafter
 from alerts.notifier import Notifier
@@ -93,13 +94,20 @@ def build_runtime(settings: Settings, clock: Clock, store_url: str | None = None
     return Runtime(settings, clock, store, classifier, notifier, incidents, pipeline, base_url, outbox)
 
 
-async def _ticker(runtime: Runtime, stop: asyncio.Event) -> None:
-    """Close buckets on the wall clock, so silence is observed and incidents can resolve."""
-    period = max(1.0, runtime.settings.detector.bucket_seconds / 4)
+async def _ticker(runtime: Runtime, stop: asyncio.Event, period: float | None = None) -> None:
+    """Close buckets on the wall clock, so silence is observed and incidents can resolve (every `period` seconds,
+    by default a quarter bucket); a tick that fails is logged and the next one comes all the same."""
+    period = period or max(1.0, runtime.settings.detector.bucket_seconds / 4)
     while not stop.is_set():
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(stop.wait(), timeout=period)
-        await runtime.pipeline.advance(runtime.clock.now())
+        try:
+            await runtime.pipeline.advance(runtime.clock.now())
+        except OperationalError as exc:  # what it could not apply is kept and applied at a later tick
+            log.error("database unavailable at the tick, trying again in %.0f s: %s", period,
+                      str(exc).splitlines()[0])
+        except Exception:
+            log.exception("the tick failed; the next one comes in %.0f s", period)
 
 
 async def run_daemon(settings: Settings, stop: asyncio.Event | None = None, exit_when_done: bool = False

@@ -35,6 +35,7 @@ class OpenIncident:
     paged_severity: int = 0                           # severity of the last open / escalation page
     last_page_at: datetime | None = None
     targets: set[str] = field(default_factory=set)   # everyone paged so far: the all-clear reaches them all
+    announced: bool = True                            # its opening was paged and drafted (False while cut short)
 
 
 def page_name(alert: AlertRow) -> str:
@@ -94,6 +95,9 @@ class IncidentManager:
                 if current is None:
                     await self._open(brand, signal, event, series)
                     return
+                if not current.announced:  # the database refused part of its opening: the event comes again
+                    await self._announce(current, event.at)
+                    return
                 current.active.add(signal)
                 row = current.row
                 if row.calm_since is not None:  # back within the monitoring hold: the same incident
@@ -149,9 +153,15 @@ class IncidentManager:
             evidence={**self.evidence.snapshot(brand, signal, since), "series": series, "active": [signal],
                       "signals": [signal]})
         row = await asyncio.to_thread(self.store.add, row)
-        current = self.open[brand] = OpenIncident(row, {signal})
-        await self._page(current, "open", "open", event.at)
-        await self._draft(current, "investigating", event.at)
+        current = self.open[brand] = OpenIncident(row, {signal}, announced=False)
+        await self._announce(current, event.at)
+
+    async def _announce(self, current: OpenIncident, at: datetime) -> None:
+        """Page the opening and draft the first post (each once, should a first try have stopped part-way)."""
+        await self._page(current, "open", "open", at)
+        if current.row.next_update_at is None:
+            await self._draft(current, "investigating", at)
+        current.announced = True
 
     async def _grow(self, current: OpenIncident, signal: str, event: EpisodeEvent, series: list[Any]) -> None:
         row = current.row

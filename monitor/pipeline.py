@@ -8,6 +8,7 @@ from collections import Counter, deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy.exc import OperationalError
 
@@ -15,6 +16,7 @@ from classifiers.base import Classification, Classifier
 from monitor.brands import BrandMatcher
 from monitor.clock import Clock, SimulatedClock
 from monitor.detection import Detection, signals_for
+from monitor.detectors.base import EpisodeEvent
 from monitor.evidence import EvidenceBuffer
 from monitor.incidents import IncidentManager
 from monitor.mention import Mention, Rejected
@@ -24,6 +26,15 @@ from monitor.workers import Classify
 log = logging.getLogger(__name__)
 _DONE = object()
 Sorted = tuple[list[tuple[Mention, str]], list[Classification]]  # a batch's brand mentions and their verdicts
+
+
+@dataclass
+class Progress:
+    """How far the tries of one batch got: rejects set aside, which mentions were new, how many were counted."""
+
+    set_aside: bool = False
+    fresh: list[int] | None = None
+    counted: int = 0
 
 
 @dataclass
@@ -57,6 +68,8 @@ class Pipeline:
         self.stats = Stats()
         self.on_batch = on_batch
         self.event_time = isinstance(clock, SimulatedClock)
+        self._events: deque[tuple[str, str, EpisodeEvent, list[Any]]] = deque()  # not yet applied to incidents
+        self._reacting = asyncio.Lock()
         self.retry_seconds = 0.5  # first wait before retrying a batch the database refused (doubling up to 30 s)
         self._put = 0
         self._finished = 0
@@ -104,17 +117,13 @@ class Pipeline:
                     self._progress.notify_all()
 
     async def _process_safely(self, batch: list[Mention | Rejected], classifying: asyncio.Task[Sorted]) -> None:
-        """Retry a batch while the database is unreachable (nothing accepted is lost, no reject is set aside twice);
-        set it aside on a bug."""
+        """Retry a batch while the database is unreachable, each try going on from where the last one stopped
+        (nothing accepted is lost, nothing is set aside or counted twice); set it aside on a bug."""
         delay = self.retry_seconds
-        set_aside = False
+        progress = Progress()
         while True:
             try:
-                mentions, verdicts = await classifying
-                if not set_aside:
-                    await self._set_aside(batch)
-                    set_aside = True
-                await self._apply(batch, mentions, verdicts)
+                await self._apply(batch, *await classifying, progress)
                 return
             except OperationalError as exc:
                 log.error("database unavailable, batch of %d kept, retrying in %.1f s: %s", len(batch), delay,
@@ -132,9 +141,7 @@ class Pipeline:
 
     async def process(self, batch: list[Mention | Rejected]) -> None:
         """Classify, store and detect one batch; rejected records are set aside with their reason."""
-        mentions, verdicts = await self._sorted(batch)
-        await self._set_aside(batch)
-        await self._apply(batch, mentions, verdicts)
+        await self._apply(batch, *await self._sorted(batch), Progress())
 
     async def _sorted(self, batch: list[Mention | Rejected]) -> Sorted:
         """The batch's brand mentions (each once) and their verdicts; may run ahead of the batches before it."""
@@ -172,20 +179,27 @@ class Pipeline:
             log.warning("set aside %s: %s", r.location, r.reason)
 
     async def _apply(self, batch: list[Mention | Rejected], mentions: list[tuple[Mention, str]],
-                     verdicts: list[Classification]) -> None:
-        """Store and detect the batch's classified mentions (in intake order)."""
+                     verdicts: list[Classification], progress: Progress) -> None:
+        """Set the rejects aside, then store and detect the classified mentions (in intake order), going on from
+        `progress`, where an earlier try of the same batch stopped."""
+        if not progress.set_aside:
+            await self._set_aside(batch)
+            progress.set_aside = True
         if mentions:
-            await self._handle(mentions, verdicts)
+            await self._handle(mentions, verdicts, progress)
         if self.on_batch:
             self.on_batch(len(batch))
 
-    async def _handle(self, mentions: list[tuple[Mention, str]], verdicts: list[Classification]) -> None:
+    async def _handle(self, mentions: list[tuple[Mention, str]], verdicts: list[Classification],
+                      progress: Progress) -> None:
         items = [(m, b, c) for (m, b), c in zip(mentions, verdicts, strict=True)]
-        fresh = await asyncio.to_thread(self.store.save_batch, items)
-        self.stats.duplicates += len(items) - len(fresh)
-        self.stats.stored += len(fresh)
-        for index in fresh:
-            mention, brand, cls = items[index]
+        if progress.fresh is None:
+            progress.fresh = await asyncio.to_thread(self.store.save_batch, items)
+            self.stats.duplicates += len(items) - len(progress.fresh)
+            self.stats.stored += len(progress.fresh)
+        while progress.counted < len(progress.fresh):
+            mention, brand, cls = items[progress.fresh[progress.counted]]
+            progress.counted += 1
             if is_brand_post(mention.extra):
                 self.stats.by_label[BRAND_POSTS] += 1
                 continue  # the brand's own posts are kept (response times) but are not the public's voice
@@ -194,10 +208,10 @@ class Pipeline:
             self.detection.add(brand, mention.created_at, f"{mention.source}:{mention.author.id}", signals)
             self.evidence.record(brand, signals, mention, cls)
             if self.event_time:  # a replay comes in big batches: judge as each mention arrives, as live
-                await self._judge(mention.created_at, len(fresh), tick=False)
+                await self._judge(mention.created_at, len(progress.fresh), tick=False)
         latest = max(m.created_at for m, _ in mentions)
         self.stats.last_event = max(latest, self.stats.last_event or latest)
-        await self._judge(self.stats.last_event, len(fresh), tick=True)
+        await self._judge(self.stats.last_event, len(progress.fresh), tick=True)
 
     async def _judge(self, at: datetime, stored: int, tick: bool) -> None:
         """Advance detection (on a simulated clock, to `at` first) and let incidents react; a bug there is logged,
@@ -208,8 +222,7 @@ class Pipeline:
             if tick:
                 await self.advance(self.clock.now())
                 return
-            for brand, signal, event in self.detection.advance(self.clock.now()):
-                await self.incidents.on_event(brand, signal, event, self.detection.recent(brand, signal))
+            await self._react(self.clock.now())
         except OperationalError:
             raise
         except Exception:
@@ -217,6 +230,21 @@ class Pipeline:
 
     async def advance(self, now: datetime) -> None:
         """Judge every closed bucket and let incidents react; also called by the daemon's ticker."""
-        for brand, signal, event in self.detection.advance(now):
-            await self.incidents.on_event(brand, signal, event, self.detection.recent(brand, signal))
+        await self._react(now)
         await self.incidents.tick(now)
+
+    async def _react(self, now: datetime) -> None:
+        """Hand the detector's new events to the incidents, oldest first. One the database refused stays first in
+        line for the next try (the detector has moved on and will not say it again): none is lost."""
+        async with self._reacting:  # the ticker and the consumer both come here: each event is applied once
+            self._events.extend((brand, signal, event, self.detection.recent(brand, signal))
+                                for brand, signal, event in self.detection.advance(now))
+            while self._events:
+                try:
+                    await self.incidents.on_event(*self._events[0])
+                except OperationalError:
+                    raise
+                except Exception:
+                    self._events.popleft()  # a bug: retrying it would block every later event
+                    raise
+                self._events.popleft()

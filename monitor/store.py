@@ -120,12 +120,13 @@ class Store:
                  "raw": r.raw.replace("\x00", ""), "at": at} for r in rejects])
 
     def add(self, row: SQLModel) -> Any:
-        """Insert or update one row and return it refreshed."""
+        """Insert or update one row and return it refreshed, as a copy: should the database refuse it, `row` keeps
+        its values to be saved again (a failed transaction would leave an attached row expired and unreadable)."""
         with Session(self.engine, expire_on_commit=False) as session:
-            session.add(row)
+            saved = session.merge(row)
             session.commit()
-            session.refresh(row)
-            return row
+            session.refresh(saved)
+            return saved
 
     def get(self, model: type[Any], key: Any) -> Any:
         """Fetch one row by primary key."""

@@ -2,17 +2,13 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections import Counter
 from datetime import UTC, datetime, timedelta
 
-import pytest
-
 from monitor.app import build_runtime
 from monitor.clock import SimulatedClock
-from monitor.mention import Author, Mention, Rejected
+from monitor.mention import Author, Mention
 from monitor.settings import BrandSettings, Settings
-from tests.conftest import postgres_url
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 
@@ -42,36 +38,3 @@ async def test_brand_replies_are_stored_but_not_counted(store_url: str) -> None:
     assert runtime.store.label_counts() == {"outage": 2, "brand_posts": 2}
     runtime.store.close()
 
-
-async def test_a_database_outage_mid_batch_keeps_everything_once(caplog: pytest.LogCaptureFixture) -> None:
-    """PostgreSQL refuses the mentions while the rejects went in: the batch is retried until it is stored, and
-    its rejects are set aside once."""
-    url = next(urls := postgres_url())  # skips with the reason when no PostgreSQL answers
-    psycopg = pytest.importorskip("psycopg")
-    settings = Settings(brands=[BrandSettings(name="Acme", handles=["acme"])])
-    runtime = build_runtime(settings, SimulatedClock(T0), store_url=url, alert_urls=[])
-    pipeline = runtime.pipeline
-    pipeline.retry_seconds = 0.01
-    admin = psycopg.connect(url, autocommit=True)
-    admin.execute("CREATE FUNCTION refuse() RETURNS trigger AS $$ BEGIN RAISE EXCEPTION 'storage offline' "
-                  "USING ERRCODE = '08006'; END $$ LANGUAGE plpgsql")
-    admin.execute("CREATE TRIGGER refuse BEFORE INSERT ON mentions FOR EACH ROW EXECUTE FUNCTION refuse()")
-    consumer = asyncio.create_task(pipeline.consume())
-    try:
-        for record in (Rejected("replay.jsonl:3", "malformed JSON", "{not json"),
-                       _mention(1, "@acme the app is down, nothing loads"), _mention(2, "@acme checkout fails")):
-            await pipeline.emit(record)
-        while sum("database unavailable" in r.getMessage() for r in caplog.records) < 3:
-            await asyncio.sleep(0.01)  # the batch was refused and retried a few times
-        assert runtime.store.count_mentions() == 0 and pipeline.stats.stored == 0
-        admin.execute("DROP TRIGGER refuse ON mentions")
-        await pipeline.settled()
-        assert runtime.store.count_mentions() == 2 and pipeline.stats.stored == 2
-        assert admin.execute("SELECT count(*) FROM rejected_inputs").fetchone() == (1,)
-        assert pipeline.stats.rejected == 1 and len(pipeline.stats.rejects) == 1
-    finally:
-        await pipeline.close()
-        await consumer
-        runtime.store.close()
-        admin.close()
-        urls.close()
