@@ -108,9 +108,9 @@ class IncidentManager:
                 if event.kind == "escalate":
                     await self._grow(current, signal, event, series)
                 elif event.kind == "resolve":
-                    current.active.discard(signal)
-                    if not current.active:
+                    if current.active == {signal}:  # the last one calm: still active until that is written
                         await self._monitor(current, event, series)
+                    current.active.discard(signal)
 
     @staticmethod
     def _move(row: IncidentRow, state: str, at: datetime, who: str | None = None, note: str | None = None) -> None:
@@ -121,7 +121,8 @@ class IncidentManager:
             entry["by"] = who
         if note:
             entry["note"] = note
-        row.timeline = [*(row.timeline or []), entry]
+        if (row.timeline or [None])[-1] != entry:  # the same step tried again after a refused save
+            row.timeline = [*(row.timeline or []), entry]
 
     async def _save(self, current: OpenIncident) -> IncidentRow:
         current.row = await asyncio.to_thread(self._merge_and_save, current.row)

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from sqlalchemy.exc import OperationalError
 
 from monitor.app import _ticker, build_runtime
 from monitor.clock import SimulatedClock
@@ -172,3 +173,23 @@ async def until(condition: Callable[[], bool]) -> None:
     """Yield to the loop until `condition` holds."""
     while not condition():
         await asyncio.sleep(0.01)
+
+
+async def test_a_refused_resolution_is_written_when_offered_again(pg: tuple[str, Any]) -> None:
+    url, admin = pg
+    runtime = build_runtime(settings_for("json://127.0.0.1:9/nobody"), SimulatedClock(T0), store_url=url,
+                            alert_urls=[])
+    incidents = runtime.incidents
+    calm = EpisodeEvent("resolve", T0 + 10 * MINUTE, T0, 5, 1.0, 1.0, 20.0)
+    await incidents.on_event("Acme", "outage", EpisodeEvent("open", T0 + MINUTE, T0, 5, 20.0, 1.0, 20.0), [])
+    admin.execute("CREATE TRIGGER refuse BEFORE UPDATE ON incidents FOR EACH ROW EXECUTE FUNCTION refuse()")
+    with pytest.raises(OperationalError):
+        await incidents.on_event("Acme", "outage", calm, [])
+    admin.execute("DROP TRIGGER refuse ON incidents")
+    await incidents.on_event("Acme", "outage", calm, [])  # the pipeline offers it again
+    row = runtime.store.all(IncidentRow)[0]
+    assert row.state == "monitoring" and row.calm_since is not None
+    assert [e["state"] for e in row.timeline] == ["investigating", "monitoring"]
+    drafts = [p.phase for p in runtime.store.all(StatusPostRow, order=StatusPostRow.id)]
+    assert drafts == ["investigating", "monitoring"]
+    runtime.store.close()
