@@ -1,14 +1,17 @@
-"""Shared fixtures: paths to the shared data, a fresh SQLite store, a local Apprise json:// target."""
+"""Shared fixtures and helpers: data paths, fresh stores, a local json:// target, fake networks, waiting."""
 
 from __future__ import annotations
 
+import asyncio
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from aiohttp import web
+
+from tests.outbox_common import net  # noqa: F401  (a fixture: the outbox tests' fake networks)
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared"
@@ -78,3 +81,11 @@ async def hook(aiohttp_server: Any) -> tuple[HookRecorder, str]:
     app.router.add_post("/hook", recorder.handle)
     server = await aiohttp_server(app)
     return recorder, f"json://127.0.0.1:{server.port}/hook"
+
+
+async def until(condition: Callable[[], bool], seconds: float = 10.0) -> None:
+    """Let the event loop run until the condition holds (or fail after `seconds` of wall time)."""
+    deadline = asyncio.get_running_loop().time() + seconds
+    while not condition():
+        assert asyncio.get_running_loop().time() < deadline, "condition not reached"
+        await asyncio.sleep(0.01)

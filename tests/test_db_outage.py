@@ -4,7 +4,7 @@ is retried from where it stopped, nothing is lost or applied twice, and an incid
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -18,7 +18,7 @@ from monitor.detectors.base import EpisodeEvent
 from monitor.mention import Author, Mention, Rejected
 from monitor.models import AlertRow, IncidentRow, StatusPostRow
 from monitor.settings import BrandSettings, Settings
-from tests.conftest import postgres_url
+from tests.conftest import postgres_url, until
 from tests.test_alert_restart import T0, scenario, settings_for, stalling_hook
 
 OUTAGE = 180  # the scenario's outage starts at minute 180
@@ -49,8 +49,7 @@ def refuse(admin: Any, table: str, on: bool = True) -> None:
 
 async def refused(caplog: pytest.LogCaptureFixture, times: int) -> None:
     """Wait until the pipeline has been refused `times` times (a safety net fails the test after 30 s)."""
-    await asyncio.wait_for(until(lambda: sum("database unavailable" in r.getMessage()
-                                             for r in caplog.records) >= times), 30)
+    await until(lambda: sum("database unavailable" in r.getMessage() for r in caplog.records) >= times, 30)
 
 
 def _mention(n: int, text: str) -> Mention:
@@ -151,10 +150,10 @@ async def test_the_ticker_outlives_a_database_outage(pg: tuple[str, Any], caplog
     stop = asyncio.Event()
     ticker = asyncio.create_task(_ticker(runtime, stop, period=0.01))
     try:
-        await asyncio.wait_for(ticks_refused(caplog, 2), 30)
+        await ticks_refused(caplog, 2)
         assert not ticker.done() and runtime.store.all(IncidentRow)[0].resolved_at is None
         admin.execute("DROP TRIGGER refuse ON incidents")
-        await asyncio.wait_for(until(lambda: "Acme" not in incidents.open), 30)
+        await until(lambda: "Acme" not in incidents.open, 30)
     finally:
         stop.set()
         await ticker
@@ -166,13 +165,8 @@ async def test_the_ticker_outlives_a_database_outage(pg: tuple[str, Any], caplog
 
 async def ticks_refused(caplog: pytest.LogCaptureFixture, times: int) -> None:
     """Wait until `times` ticks were refused by the database."""
-    await until(lambda: sum("database unavailable at the tick" in r.getMessage() for r in caplog.records) >= times)
-
-
-async def until(condition: Callable[[], bool]) -> None:
-    """Yield to the loop until `condition` holds."""
-    while not condition():
-        await asyncio.sleep(0.01)
+    await until(lambda: sum("database unavailable at the tick" in r.getMessage() for r in caplog.records) >= times,
+                30)
 
 
 async def test_a_refused_resolution_is_written_when_offered_again(pg: tuple[str, Any]) -> None:

@@ -37,4 +37,3 @@ async def test_brand_replies_are_stored_but_not_counted(store_url: str) -> None:
     assert runtime.pipeline.stats.by_label["brand_posts"] == 2 and runtime.pipeline.stats.by_label["outage"] == 2
     assert runtime.store.label_counts() == {"outage": 2, "brand_posts": 2}
     runtime.store.close()
-
